@@ -1,0 +1,54 @@
+"""Roles and what each may do: declared once here, tested as a matrix."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    COMMAND = "command", _("Command centre")
+    DISTRICT = "district", _("District staff")
+    SUBDISTRICT = "subdistrict", _("Subdistrict staff")
+    COMMUNITY_WORKER = "community_worker", _("Community worker")
+    BUILDING_LEADER = "building_leader", _("Building leader")
+    TRACER = "tracer", _("Tracer")
+    SAMPLER = "sampler", _("Sampler")
+    LABORATORY = "laboratory", _("Laboratory")
+    HOSPITAL = "hospital", _("Hospital")
+    INSPECTOR = "inspector", _("Inspector")
+    RESIDENT = "resident", _("Resident")
+
+
+class Perm(models.TextChoices):
+    VIEW_PLACES = "view_places", _("View the area overview")
+    VIEW_PEOPLE = "view_people", _("View residents")
+    EDIT_PEOPLE = "edit_people", _("Create and edit residents")
+    REVEAL_PII = "reveal_pii", _("Reveal ID numbers and phones")
+    EXPORT_PEOPLE = "export_people", _("Export residents")
+    IMPORT_PEOPLE = "import_people", _("Import residents")
+    MERGE_PEOPLE = "merge_people", _("Merge duplicate records")
+    MANAGE_TOKENS = "manage_tokens", _("Manage API tokens")
+    VIEW_SELF = "view_self", _("View own record")
+
+
+_STAFF = {Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.EDIT_PEOPLE, Perm.REVEAL_PII,
+          Perm.EXPORT_PEOPLE, Perm.IMPORT_PEOPLE}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.COMMAND: frozenset(_STAFF | {Perm.MERGE_PEOPLE, Perm.MANAGE_TOKENS}),
+    Role.DISTRICT: frozenset(_STAFF | {Perm.MERGE_PEOPLE}),
+    Role.SUBDISTRICT: frozenset(_STAFF | {Perm.MERGE_PEOPLE}),
+    Role.COMMUNITY_WORKER: frozenset(_STAFF),
+    Role.BUILDING_LEADER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE}),
+    Role.TRACER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.REVEAL_PII}),
+    Role.SAMPLER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE}),
+    Role.LABORATORY: frozenset(),
+    Role.HOSPITAL: frozenset(),
+    Role.INSPECTOR: frozenset({Perm.VIEW_PLACES}),
+    Role.RESIDENT: frozenset({Perm.VIEW_SELF}),
+}
+
+
+def can(user, perm: str) -> bool:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return perm in ROLE_PERMISSIONS.get(getattr(user, "role", ""), frozenset())

@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fangkong.api.main import api
+
+urlpatterns = [
+    path("", include("fangkong.core.urls")),
+    path("places/", include("fangkong.places.urls")),
+    path("people/", include("fangkong.people.urls")),
+    path("accounts/", include("fangkong.accounts.urls")),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]

@@ -28,7 +28,7 @@ demo: messages
 	$(FK) migrate --noinput
 	$(FK) seed-city --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --if-empty
 	$(FK) demo-users
-	$(FK) runserver 127.0.0.1:8000
+	$(FK) runserver --insecure 127.0.0.1:8000
 
 lint: install
 	$(BIN)/ruff check .

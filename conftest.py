@@ -22,3 +22,9 @@ def login(client):
         return client
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """The cast creates a dozen users per test: PBKDF2's deliberate slowness would dominate."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -3,7 +3,6 @@
 import secrets
 from pathlib import Path
 
-
 from fangkong.lib.envconf import database_from_url, envbool, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -35,6 +34,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks",
+    "ninja",
     "fangkong.core",
     "fangkong.places",
     "fangkong.people",
@@ -46,7 +46,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "fangkong.core.middleware.language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,7 +113,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 TASKS = {
     "default": {
-        "BACKEND": envstr("FANGKONG_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend")
+        "BACKEND": envstr("FANGKONG_TASK_BACKEND",
+                          "django_tasks.backends.immediate.ImmediateBackend"),
     }
 }
 

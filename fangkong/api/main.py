@@ -1,5 +1,23 @@
-"""The REST API under /api/v1/ (django-ninja); OpenAPI docs at /api/v1/docs."""
+"""The REST API under /api/v1/ (django-ninja); OpenAPI docs at /api/v1/docs.
+
+Every operation needs a caller: a bearer token (machine clients) or a login session
+(CSRF-checked). Routers live with their apps (`places/api.py`, `people/api.py`).
+"""
 
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Fangkong API", version="1", urls_namespace="api")
+from fangkong.api import errors
+from fangkong.api.auth import AUTH
+from fangkong.api.me import router as me_router
+from fangkong.people.api import router as people_router
+from fangkong.places.api import router as places_router
+
+api = NinjaAPI(
+    title="Fangkong API", version="1", urls_namespace="api", auth=AUTH,
+    description="Outbreak-response platform. Authenticate with `Authorization: Bearer fk_…` "
+                "(tokens are issued at /accounts/tokens/) or a login session with a CSRF token.",
+)
+errors.install(api)
+api.add_router("", me_router)
+api.add_router("", places_router)
+api.add_router("", people_router)

@@ -11,7 +11,9 @@ class Origin:
     via: str = "system"
 
 
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("audit_origin", default=Origin())
+_NO_ORIGIN = Origin()
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("audit_origin",
+                                                              default=_NO_ORIGIN)
 
 
 def current() -> Origin:

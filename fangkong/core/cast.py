@@ -64,7 +64,7 @@ def build_cast() -> SimpleNamespace:
         ("louzhang", Role.BUILDING_LEADER, c.building1), ("liudiao", Role.TRACER, c.shuocheng),
         ("caiyang", Role.SAMPLER, c.wenyuan), ("jiance", Role.LABORATORY, c.city),
         ("yiyuan", Role.HOSPITAL, c.city), ("ducha", Role.INSPECTOR, c.shuocheng),
-        ("yingxian", Role.DISTRICT, c.yingxian),
+        ("yingxianqu", Role.DISTRICT, c.yingxian),
     ]
     for username, role, scope in users:
         setattr(c, username, user_create(acting_user=None, username=username, password=PASSWORD,

@@ -71,7 +71,7 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(BaseModel):
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("Name"), max_length=60)
     id_type = models.CharField(_("ID type"), max_length=16, choices=IdType.choices,
                                default=IdType.MAINLAND)
     id_number = models.CharField(_("ID number"), max_length=32)
@@ -114,3 +114,6 @@ class PersonTag(models.Model):
             models.UniqueConstraint(fields=["person", "tag"], name="person_tag_unique"),
         ]
         indexes = [models.Index(fields=["tag"], name="person_tag_tag")]
+
+    def __str__(self):
+        return self.tag

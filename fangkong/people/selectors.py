@@ -2,10 +2,13 @@
 
 import datetime
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from fangkong.audit.selectors import history_of
 from fangkong.lib import phone as phones
-from fangkong.people.models import OVER_80_AGE, Person, PersonTag
+from fangkong.people.models import OVER_80_AGE, Person, PersonTag, SpecialTag
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
@@ -55,3 +58,30 @@ def tags_of(person: Person) -> list[str]:
 
 def is_over_80(person: Person, today: datetime.date) -> bool:
     return person.birth_date <= years_before(today, OVER_80_AGE)
+
+
+def _field_display(field_name: str, value):
+    """A translated label and a readable value for one audited field of a person."""
+    if field_name == "tags":
+        return _("special population"), "、".join(
+            str(SpecialTag(t).label) for t in value or []) if value else value
+    try:
+        field = Person._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return field_name, value
+    if field.choices and value is not None:
+        value = dict(field.flatchoices).get(value, value)
+    return field.verbose_name, value
+
+
+def history_rows(person: Person) -> list[dict]:
+    """The person's audit trail with each change as (label, old, new) for display."""
+    rows = []
+    for event in history_of(person):
+        changes = []
+        for name, (old, new) in event.changes.items():
+            label, old_display = _field_display(name, old)
+            _label, new_display = _field_display(name, new)
+            changes.append((label, old_display, new_display))
+        rows.append({"event": event, "changes": changes})
+    return rows

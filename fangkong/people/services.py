@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from fangkong.accounts.roles import Perm, can
 from fangkong.audit.services import audit_record
 from fangkong.lib.masking import mask_id_number, mask_phone
-from fangkong.places.models import Place
-from fangkong.people.models import Person, PersonTag
+from fangkong.people.models import IdType, Person, PersonTag, Residency, SpecialTag, WorkerRole
 from fangkong.people.validation import clean_identity, clean_phone
+from fangkong.places.models import Level, Place
 
 EDITABLE_FIELDS = ("name", "id_type", "id_number", "sex", "birth_date", "phone", "household",
                    "residency", "worker_role")
@@ -32,6 +32,35 @@ def _check_household(acting_user, household: Place) -> None:
     if not path or not household.path.startswith(path):
         raise ValidationError({"household": _("This place lies outside your area.")},
                               code="scope")
+    if household.level != Level.HOUSEHOLD:
+        raise ValidationError({"household": _("Choose a household, not a larger place.")},
+                              code="level")
+
+
+def _check_choices(values: dict) -> None:
+    """Refuse values outside the enums, whichever way they arrived (page, API, import)."""
+    allowed = {"residency": Residency.values, "worker_role": ["", *WorkerRole.values],
+               "id_type": IdType.values}
+    errors = {field: _("Choose one of the listed values.") for field, options in allowed.items()
+              if field in values and values[field] not in options}
+    unknown_tags = set(values.get("tags") or ()) - set(SpecialTag.values)
+    if unknown_tags:
+        errors["tags"] = _("Unknown special-population tag: %(tags)s") % {
+            "tags": ", ".join(sorted(unknown_tags))}
+    if errors:
+        raise ValidationError(errors, code="choice")
+
+
+def _check_version(person: Person, expected_version: str | None) -> None:
+    """Two people editing one record: the later save is refused, not silently applied."""
+    if expected_version and expected_version != person_version(person):
+        raise ValidationError(
+            _("Someone else changed this record while you were editing it. Reload the page "
+              "to see their change, then make yours again."), code="stale")
+
+
+def person_version(person: Person) -> str:
+    return person.updated_at.isoformat()
 
 
 def _check_unique(acting_user, id_type: str, id_number: str, exclude_pk=None) -> None:
@@ -60,7 +89,8 @@ def _set_tags(person: Person, tags) -> None:
     wanted = set(tags)
     current = set(person.tags.values_list("tag", flat=True))
     person.tags.filter(tag__in=current - wanted).delete()
-    PersonTag.objects.bulk_create([PersonTag(person=person, tag=t) for t in sorted(wanted - current)])
+    PersonTag.objects.bulk_create(
+        [PersonTag(person=person, tag=tag) for tag in sorted(wanted - current)])
 
 
 @transaction.atomic
@@ -69,6 +99,8 @@ def person_create(*, acting_user, name: str, id_number: str, household: Place,
                   residency: str = "resident", worker_role: str = "", tags=(),
                   reason: str = "") -> Person:
     _require(acting_user, Perm.EDIT_PEOPLE)
+    _check_choices({"id_type": id_type, "residency": residency, "worker_role": worker_role,
+                    "tags": tags})
     identity = clean_identity(id_type=id_type, id_number=id_number, birth_date=birth_date,
                               sex=sex, today=local_today())
     phone = clean_phone(phone)
@@ -90,10 +122,16 @@ def person_create(*, acting_user, name: str, id_number: str, household: Place,
 
 
 @transaction.atomic
-def person_update(*, acting_user, person: Person, reason: str = "", **changes) -> Person:
-    """Change some fields of a person; `changes` may include `tags`. Records old → new."""
+def person_update(*, acting_user, person: Person, reason: str = "",
+                  expected_version: str | None = None, **changes) -> Person:
+    """Change some fields of a person; `changes` may include `tags`. Records old → new.
+
+    `expected_version` (from `person_version` when the form was shown) refuses a save over
+    someone else's concurrent change."""
     _require(acting_user, Perm.EDIT_PEOPLE)
+    _check_choices(changes)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_version(person, expected_version)
     old_tags = sorted(person.tags.values_list("tag", flat=True))
     before = _values(person, old_tags)
     tags = changes.pop("tags", None)

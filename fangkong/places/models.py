@@ -65,7 +65,8 @@ class Place(BaseModel):
             models.UniqueConstraint(fields=["parent", "code"], name="place_code_unique_in_parent"),
         ]
         indexes = [
-            models.Index(fields=["path"], name="place_path_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["path"], name="place_path_prefix",
+                         opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["level", "path"], name="place_level_path"),
         ]
 

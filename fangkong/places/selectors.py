@@ -75,3 +75,34 @@ def place_totals(place: Place, *, today) -> ChildSummary:
         households=Place.objects.filter(path__startswith=place.path, level=Level.HOUSEHOLD).count(),
         special=special_population(people, today).count(),
     )
+
+
+def place_labels(places, *, below: Place | None) -> dict[int, str]:
+    """Readable addresses ("开发区小区 1号楼 1单元 101") for many places in one query:
+    the names of each place's ancestors below `below` (exclusive), then its own name."""
+    places = list(places)
+    floor = len(below.path) if below is not None else 0
+    wanted = {p.path[:end] for p in places
+              for end in range(floor + PATH_STEP, len(p.path), PATH_STEP)}
+    names = dict(Place.objects.filter(path__in=wanted).values_list("path", "name"))
+    labels = {}
+    for place in places:
+        parts = [names.get(place.path[:end], "")
+                 for end in range(floor + PATH_STEP, len(place.path), PATH_STEP)]
+        labels[place.pk] = " ".join([*filter(None, parts), place.name])
+    return labels
+
+
+HOUSEHOLD_CHOICE_LIMIT = 2000
+
+
+def household_choices(user, under: Place) -> list[tuple[str, str]] | None:
+    """(uuid, address) of the households under a place in the user's area; None when there
+    are too many to choose from in one list (the user should narrow down to a building)."""
+    households = (Place.objects.accessible_to(user)
+                  .filter(path__startswith=under.path, level=Level.HOUSEHOLD).order_by("path"))
+    chosen = list(households[:HOUSEHOLD_CHOICE_LIMIT + 1])
+    if len(chosen) > HOUSEHOLD_CHOICE_LIMIT:
+        return None
+    labels = place_labels(chosen, below=under)
+    return [(str(h.uuid), labels[h.pk]) for h in chosen]

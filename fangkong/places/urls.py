@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fangkong.places import views
 
 app_name = "places"
-urlpatterns = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("<uuid:public_id>/", views.overview, name="place"),
+]

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('uuid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=60, verbose_name='name')),
+                ('name', models.CharField(max_length=60, verbose_name='Name')),
                 ('id_type', models.CharField(choices=[('mainland', 'Resident ID card'), ('hk_macao', 'Hong Kong/Macao permit'), ('taiwan', 'Taiwan permit'), ('passport', 'Passport'), ('foreign_pr', 'Foreign permanent residence card'), ('other', 'Other')], default='mainland', max_length=16, verbose_name='ID type')),
                 ('id_number', models.CharField(max_length=32, verbose_name='ID number')),
                 ('sex', models.CharField(choices=[('male', 'Male'), ('female', 'Female')], max_length=8, verbose_name='sex')),

@@ -40,9 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["compile", "check", "update"])
 
     def handle(self, *args, action, **options):
-        getattr(self, action)()
+        getattr(self, f"do_{action}")()
 
-    def compile(self):
+    def do_compile(self):
         for po_file in Path(settings.LOCALE_PATHS[0]).glob("*/LC_MESSAGES/*.po"):
             polib.pofile(str(po_file)).save_as_mofile(str(po_file.with_suffix(".mo")))
         self.stdout.write("catalogue compiled")
@@ -54,11 +54,11 @@ class Command(BaseCommand):
             call_command("makemessages", locale=[LOCALE], no_location=True, no_obsolete=True,
                          ignore_patterns=["tests", "*/tests/*"], verbosity=0)
 
-    def update(self):
+    def do_update(self):
         self._extract()
         self.stdout.write(f"updated {po_path()}")
 
-    def check(self):
+    def do_check(self):
         path = po_path()
         before = polib.pofile(str(path))
         with tempfile.TemporaryDirectory() as tmp:

@@ -1,0 +1,46 @@
+"""Who may open which page: the matrix of roles × views, written out by hand."""
+
+import pytest
+from django.urls import reverse
+
+ALL = {"zhihui", "quxian", "jiedao", "wangge", "louzhang", "liudiao", "caiyang", "jiance",
+       "yiyuan", "ducha", "jumin"}
+STAFF = {"zhihui", "quxian", "jiedao", "wangge"}
+ALLOWED = {
+    "overview": STAFF | {"louzhang", "liudiao", "caiyang", "ducha"},
+    "registry": STAFF | {"louzhang", "liudiao", "caiyang"},
+    "detail": STAFF | {"louzhang", "liudiao", "caiyang", "jumin"},
+    "create": STAFF,
+    "edit": STAFF,
+    "reveal": STAFF | {"liudiao"},
+    "export": STAFF,
+    "import": STAFF,
+    "tokens": {"zhihui"},
+}
+
+
+def url_for(view, cast):
+    person = cast.zhang  # lives in 1号楼 of 文远社区, inside every staff user's area
+    return {
+        "overview": reverse("places:overview"),
+        "registry": reverse("people:registry"),
+        "detail": reverse("people:detail", kwargs={"public_id": person.uuid}),
+        "create": reverse("people:create"),
+        "edit": reverse("people:edit", kwargs={"public_id": person.uuid}),
+        "reveal": reverse("people:reveal", kwargs={"public_id": person.uuid, "field": "phone"}),
+        "export": reverse("people:export"),
+        "import": reverse("people:import"),
+        "tokens": reverse("accounts:tokens"),
+    }[view]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("view", sorted(ALLOWED))
+def test_role_matrix(cast, client, view):
+    for username in sorted(ALL):
+        user = cast.admin if username == "zhihui" else getattr(cast, username)
+        client.force_login(user)
+        url = url_for(view, cast)
+        response = client.post(url) if view == "reveal" else client.get(url)
+        allowed = response.status_code == 200
+        assert allowed == (username in ALLOWED[view]), (view, username, response.status_code)

@@ -1,0 +1,80 @@
+"""Walk the URLconf: every non-public page is scoped.
+
+For each page, a user with no area sees no resident, and a community worker of 文远社区
+opening an object of 新建社区 or 应县 gets 404 (exactly like a missing object). A new URL
+with an argument this walk does not know fails here until a sample is added.
+"""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+PUBLIC_PREFIXES = ("login", "logout", "i18n", "admin", "api/v1", "static")
+RESIDENT_NAMES = ["张伟", "李娜", "王芳", "赵强", "刘洋"]
+
+
+def walk(patterns, prefix="", namespace=None):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), namespace, entry
+
+
+def scoped_patterns():
+    for route, namespace, entry in walk(get_resolver().url_patterns):
+        if route.startswith(PUBLIC_PREFIXES) or not entry.name:
+            continue
+        yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
+
+
+def outside_samples(cast, name, entry):
+    """Objects outside 文远社区 that the URL's arguments can name."""
+    args = set(entry.pattern.converters)
+    if not args:
+        return [{}]
+    if args == {"public_id"}:
+        return [{"public_id": obj.uuid} for obj in (cast.zhao, cast.liu, cast.xinjian,
+                                                    cast.yingxian)] + [{"public_id": uuid.uuid4()}]
+    if args == {"public_id", "field"}:
+        return [{"public_id": cast.zhao.uuid, "field": "id_number"},
+                {"public_id": cast.liu.uuid, "field": "phone"}]
+    pytest.fail(f"the scoping walk has no sample for {name} {sorted(args)}: add one")
+
+
+def fetch(client, url):
+    return [client.get(url), client.post(url, {})]
+
+
+@pytest.mark.django_db
+def test_every_page_answers_404_for_objects_outside_the_users_area(cast, client):
+    client.force_login(cast.wangge)
+    checked = 0
+    for name, entry in scoped_patterns():
+        for kwargs in outside_samples(cast, name, entry):
+            if not kwargs:
+                continue
+            for response in fetch(client, reverse(name, kwargs=kwargs)):
+                assert response.status_code in (403, 404, 405), (name, kwargs, response.status_code)
+                checked += 1
+    assert checked >= 10
+
+
+@pytest.mark.django_db
+def test_a_user_with_no_area_sees_no_one_anywhere(cast, client):
+    client.force_login(cast.noscope)
+    for name, entry in scoped_patterns():
+        for kwargs in outside_samples(cast, name, entry):
+            for response in fetch(client, reverse(name, kwargs=kwargs)):
+                body = response.content.decode("utf-8", "replace")
+                assert not any(n in body for n in RESIDENT_NAMES), (name, kwargs)
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_log_in(cast, client):
+    for name, entry in scoped_patterns():
+        for kwargs in outside_samples(cast, name, entry)[:1]:
+            response = client.get(reverse(name, kwargs=kwargs))
+            assert response.status_code == 302 and "/login/" in response["Location"], name

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts import services
-from fangkong.accounts.forms import RevokeForm, TokenForm, tokens_in_scope
+from fangkong.accounts.forms import RevokeForm, TokenForm
 from fangkong.accounts.roles import Perm
+from fangkong.accounts.selectors import tokens_in_scope
 from fangkong.core.access import require_perm
 
 

@@ -38,3 +38,11 @@ class PersonForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Name, ID number or phone"), required=False, max_length=60)
+
+
+class MergeForm(forms.Form):
+    duplicate_id_number = forms.CharField(
+        label=_("ID number of the duplicate record"), max_length=32,
+        help_text=_("The duplicate is kept, marked as merged; everything that pointed at it "
+                    "moves to this record."))
+    reason = forms.CharField(label=_("Reason"), max_length=200)

@@ -85,3 +85,9 @@ def history_rows(person: Person) -> list[dict]:
             changes.append((label, old_display, new_display))
         rows.append({"event": event, "changes": changes})
     return rows
+
+
+def find_by_id_number(user, id_number: str) -> Person | None:
+    """A person in the user's area with exactly this ID number (any ID type)."""
+    number = (id_number or "").strip().replace(" ", "").upper()
+    return people_for_user(user).filter(id_number=number).first() if number else None

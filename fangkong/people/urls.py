@@ -12,5 +12,6 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("<uuid:public_id>/", views.detail, name="detail"),
     path("<uuid:public_id>/edit/", views.edit, name="edit"),
+    path("<uuid:public_id>/merge/", views.merge, name="merge"),
     path("<uuid:public_id>/reveal/<str:field>/", views.reveal, name="reveal"),
 ]

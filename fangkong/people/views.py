@@ -17,9 +17,10 @@ from fangkong.accounts.roles import Perm, can
 from fangkong.core.access import get_for_user, require_perm
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.people import services
-from fangkong.people.forms import PersonForm, SearchForm
+from fangkong.people.forms import MergeForm, PersonForm, SearchForm
 from fangkong.people.models import Person, SpecialTag
 from fangkong.people.selectors import (
+    find_by_id_number,
     history_rows,
     household_members,
     is_over_80,
@@ -76,6 +77,7 @@ def _person_context(request, person):
         "history": history_rows(person),
         "can_reveal": can(request.user, Perm.REVEAL_PII),
         "can_edit": can(request.user, Perm.EDIT_PEOPLE),
+        "can_merge": can(request.user, Perm.MERGE_PEOPLE),
     }
 
 
@@ -192,3 +194,25 @@ def export(request):
                      _("Mobile phone"), _("Household"), _("Residency")])
     writer.writerows(rows)
     return response
+
+
+@login_required
+@require_perm(Perm.MERGE_PEOPLE)
+def merge(request, public_id):
+    """Merge a duplicate record (found by its ID number, in the user's area) into this one."""
+    survivor = get_for_user(request.user, Person.objects.active(), public_id)
+    form = MergeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        duplicate = find_by_id_number(request.user, form.cleaned_data["duplicate_id_number"])
+        if duplicate is None:
+            form.add_error("duplicate_id_number", _("No record with this ID number in your area."))
+        else:
+            try:
+                services.person_merge(acting_user=request.user, survivor=survivor,
+                                      duplicate=duplicate, reason=form.cleaned_data["reason"])
+            except ValidationError as error:
+                _attach_errors(form, error)
+            else:
+                messages.success(request, _("The duplicate record was merged into this one."))
+                return redirect("people:detail", public_id=survivor.uuid)
+    return render(request, "people/merge.html", {"form": form, "person": survivor})

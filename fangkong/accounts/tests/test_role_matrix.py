@@ -16,6 +16,7 @@ ALLOWED = {
     "export": STAFF,
     "import": STAFF,
     "tokens": {"zhihui"},
+    "merge": {"zhihui", "quxian", "jiedao"},
 }
 
 
@@ -31,6 +32,7 @@ def url_for(view, cast):
         "export": reverse("people:export"),
         "import": reverse("people:import"),
         "tokens": reverse("accounts:tokens"),
+        "merge": reverse("people:merge", kwargs={"public_id": person.uuid}),
     }[view]
 
 

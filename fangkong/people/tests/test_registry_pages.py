@@ -131,3 +131,29 @@ def test_a_save_over_someone_elses_change_is_refused_and_keeps_the_input(cast, l
     assert 'value="张维"' in response.content.decode()
     cast.zhang.refresh_from_db()
     assert (cast.zhang.name, cast.zhang.phone) == ("张伟", "13811112222")
+
+
+def test_subdistrict_staff_merge_a_duplicate_through_the_page(cast, login):
+    duplicate = Person.objects.create(
+        name="张伟", id_type="passport", id_number="E7654321", sex="male",
+        birth_date=datetime.date(1985, 3, 12), household=cast.h101)
+    client = login(cast.jiedao)
+    url = reverse("people:merge", args=[cast.zhang.uuid])
+    response = client.post(url, {"duplicate_id_number": "e7654321", "reason": ""})
+    assert response.status_code == 200
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into is None
+    response = client.post(url, {"duplicate_id_number": "e7654321", "reason": "护照重复登记"})
+    assert response.status_code == 302
+    duplicate.refresh_from_db()
+    assert duplicate.merged_into == cast.zhang
+    assert "E7654321" not in client.get(reverse("people:registry")).content.decode()
+
+
+def test_merge_cannot_reach_a_record_outside_the_area(cast, login):
+    client = login(cast.jiedao)
+    response = client.post(reverse("people:merge", args=[cast.zhang.uuid]),
+                           {"duplicate_id_number": cast.liu.id_number, "reason": "x"})
+    assert response.status_code == 200
+    cast.liu.refresh_from_db()
+    assert cast.liu.merged_into is None

@@ -17,9 +17,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fangkong.accounts import services
-from fangkong.accounts.forms import tokens_in_scope
 from fangkong.accounts.models import User
 from fangkong.accounts.roles import Perm, Role, can
+from fangkong.accounts.selectors import tokens_in_scope
 from fangkong.audit.context import Origin, bind
 from fangkong.places.models import Place
 

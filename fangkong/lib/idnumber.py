@@ -6,11 +6,11 @@ keeps the code of its first registration, so residents carry codes younger than 
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 
 from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 
 class IdNumberError(ValueError):
@@ -29,6 +29,7 @@ class IdFacts:
     sex: str  # "male" or "female"
 
 
+@functools.lru_cache(maxsize=8192)  # a city's residents share a few dozen region codes
 def region_name(code: str) -> str | None:
     """The county-level name for a six-digit code that exists or once existed, else None."""
     parts = numdb.get("cn/loc").info(code)
@@ -38,12 +39,24 @@ def region_name(code: str) -> str | None:
     return latest.split("]")[-1]
 
 
+@functools.lru_cache(maxsize=65536)
+def _birth_date(digits: str) -> datetime.date | None:
+    """YYYYMMDD as a date, None when no such day (`ric.get_birth_date` without the
+    compact it repeats)."""
+    try:
+        return datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+    except ValueError:
+        return None
+
+
 def check_character(first17: str) -> str:
     return ric.calc_check_digit(first17 + "0")
 
 
 def parse(raw: str, today: datetime.date) -> IdFacts:
-    number = ric.compact(raw or "")
+    raw = raw or ""
+    # ric.compact only maps non-ASCII look-alikes, so ASCII text needs just upper/strip.
+    number = raw.upper().strip() if raw.isascii() else ric.compact(raw)
     if len(number) == 15 and number.isdigit():
         raise IdNumberError("legacy_15")
     if len(number) != 18:
@@ -52,10 +65,9 @@ def parse(raw: str, today: datetime.date) -> IdFacts:
         raise IdNumberError("format")
     if number[17] != ric.calc_check_digit(number):
         raise IdNumberError("checksum")
-    try:
-        birth = ric.get_birth_date(number)
-    except ValidationError:
-        raise IdNumberError("birth_date") from None
+    birth = _birth_date(number[6:14])
+    if birth is None:
+        raise IdNumberError("birth_date")
     if birth > today or birth.year < 1880:
         raise IdNumberError("birth_date")
     if region_name(number[:6]) is None:

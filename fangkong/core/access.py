@@ -33,7 +33,6 @@ def require_perm(perm: str):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
-        wrapped.fangkong_perm = perm
         return wrapped
 
     return decorator

@@ -387,13 +387,7 @@ class _FastSheet:
             else:
                 values[column] = value.strip()
         last = column
-        if not last:
-            return []
-        cells = [""] * last
-        for index, text in values.items():
-            if 1 <= index <= last:
-                cells[index - 1] = text
-        return cells
+        return _dense_row(values, last)
 
     def _cells(self, row) -> list[str]:
         values = {}
@@ -409,13 +403,7 @@ class _FastSheet:
                 column += 1
             last = column
             values[column] = self._value(cell)
-        if not last:
-            return []
-        cells = [""] * last
-        for index, text in values.items():
-            if 1 <= index <= last:
-                cells[index - 1] = text
-        return cells
+        return _dense_row(values, last)
 
     def _value(self, cell) -> str:
         kind = cell.get("t", "n")
@@ -539,3 +527,12 @@ def _csv_rows(reader, width: int):
         yield from _numbered(reader, width)
     except csv.Error as error:
         raise TabularError("unreadable", str(error)) from None
+
+
+def _dense_row(values: dict[int, str], last: int) -> list[str]:
+    """Cells by 1-based column → a list up to the last cell, gaps as empty strings."""
+    cells = [""] * last
+    for index, text in values.items():
+        if 1 <= index <= last:
+            cells[index - 1] = text
+    return cells

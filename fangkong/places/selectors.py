@@ -8,10 +8,6 @@ from django.db.models.functions import Substr
 from fangkong.places.models import PATH_STEP, Level, Place
 
 
-def places_for_user(user):
-    return Place.objects.accessible_to(user)
-
-
 def ancestors(place: Place, *, within: Place | None = None) -> list[Place]:
     """The chain from the top (or from `within`) down to the place's parent."""
     paths = place.ancestor_paths()

@@ -26,6 +26,8 @@ class Existing:
 
 
 def load_existing(keys: list[tuple[str, str]]) -> dict[tuple[str, str], Existing]:
+    """Everyone already registered with these IDs, inside the importer's area or not: rows
+    for people registered elsewhere must be refused (without naming them), not duplicated."""
     wanted = set(keys)
     numbers = sorted({number for _type, number in wanted})
     found = {}

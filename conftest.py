@@ -28,3 +28,11 @@ def login(client):
 def fast_password_hasher(settings):
     """The cast creates a dozen users per test: PBKDF2's deliberate slowness would dominate."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def outbreak(cast):
+    """The cast's outbreak (朔城区 and 应县 from 13 Nov 2022) and one facility of each kind."""
+    from fangkong.core.cast import build_outbreak
+
+    return build_outbreak(cast)

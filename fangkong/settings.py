@@ -40,6 +40,9 @@ INSTALLED_APPS = [
     "fangkong.people",
     "fangkong.accounts",
     "fangkong.audit",
+    "fangkong.protocol",
+    "fangkong.cases",
+    "fangkong.reports",
     "fangkong.demo",
 ]
 

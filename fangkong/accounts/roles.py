@@ -28,22 +28,33 @@ class Perm(models.TextChoices):
     MERGE_PEOPLE = "merge_people", _("Merge duplicate records")
     MANAGE_TOKENS = "manage_tokens", _("Manage API tokens")
     VIEW_SELF = "view_self", _("View own record")
+    VIEW_CASES = "view_cases", _("View cases")
+    REPORT_CASES = "report_cases", _("Report cases")
+    MANAGE_CASES = "manage_cases", _("Record clinical events of cases")
+    OVERRIDE_DISCHARGE = "override_discharge", _("Discharge against the test rule, with a reason")
+    VIEW_BULLETIN = "view_bulletin", _("View the bulletin and dashboard")
+    MANAGE_FACILITIES = "manage_facilities", _("Manage facilities and outbreaks")
 
 
 _STAFF = {Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.EDIT_PEOPLE, Perm.REVEAL_PII,
           Perm.EXPORT_PEOPLE, Perm.IMPORT_PEOPLE}
+_CASES = {Perm.VIEW_CASES, Perm.VIEW_BULLETIN}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COMMAND: frozenset(_STAFF | {Perm.MERGE_PEOPLE, Perm.MANAGE_TOKENS}),
-    Role.DISTRICT: frozenset(_STAFF | {Perm.MERGE_PEOPLE}),
-    Role.SUBDISTRICT: frozenset(_STAFF | {Perm.MERGE_PEOPLE}),
-    Role.COMMUNITY_WORKER: frozenset(_STAFF),
+    Role.COMMAND: frozenset(_STAFF | _CASES | {
+        Perm.MERGE_PEOPLE, Perm.MANAGE_TOKENS, Perm.REPORT_CASES, Perm.MANAGE_CASES,
+        Perm.OVERRIDE_DISCHARGE, Perm.MANAGE_FACILITIES}),
+    Role.DISTRICT: frozenset(_STAFF | _CASES | {Perm.MERGE_PEOPLE, Perm.REPORT_CASES,
+                                                Perm.MANAGE_CASES}),
+    Role.SUBDISTRICT: frozenset(_STAFF | _CASES | {Perm.MERGE_PEOPLE}),
+    Role.COMMUNITY_WORKER: frozenset(_STAFF | _CASES),
     Role.BUILDING_LEADER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE}),
-    Role.TRACER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.REVEAL_PII}),
+    Role.TRACER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.REVEAL_PII,
+                            Perm.VIEW_CASES, Perm.REPORT_CASES}),
     Role.SAMPLER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE}),
     Role.LABORATORY: frozenset(),
-    Role.HOSPITAL: frozenset(),
-    Role.INSPECTOR: frozenset({Perm.VIEW_PLACES}),
+    Role.HOSPITAL: frozenset({Perm.VIEW_CASES, Perm.MANAGE_CASES, Perm.OVERRIDE_DISCHARGE}),
+    Role.INSPECTOR: frozenset({Perm.VIEW_PLACES, Perm.VIEW_BULLETIN}),
     Role.RESIDENT: frozenset({Perm.VIEW_SELF}),
 }
 

@@ -82,3 +82,21 @@ def _resident(c, name, region, birth, sequence, household, phone):
     return person_create(acting_user=c.admin, name=name,
                          id_number=idnumber.make(region, birth, sequence), household=household,
                          phone=phone)
+
+
+def build_outbreak(c: SimpleNamespace) -> SimpleNamespace:
+    from fangkong.cases.models import FacilityKind
+    from fangkong.cases.services import facility_create, outbreak_create
+
+    o = SimpleNamespace(cast=c)
+    o.outbreak = outbreak_create(acting_user=c.admin, code="sz-2022-11", name="朔州本轮疫情",
+                                 start_date=datetime.date(2022, 11, 13),
+                                 places=[c.shuocheng, c.yingxian])
+    o.hospital = facility_create(acting_user=c.admin, name="朔州市人民医院",
+                                 kind=FacilityKind.DESIGNATED_HOSPITAL, place=c.shuocheng, beds=3)
+    o.fangcang = facility_create(acting_user=c.admin, name="市大医院方舱医院",
+                                 kind=FacilityKind.MAKESHIFT_HOSPITAL, place=c.shuocheng, beds=5)
+    o.yingxian_point = facility_create(acting_user=c.admin, name="应县隔离点",
+                                       kind=FacilityKind.ISOLATION_POINT, place=c.yingxian,
+                                       beds=4)
+    return o

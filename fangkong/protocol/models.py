@@ -1,0 +1,43 @@
+"""Protocol profiles (防控方案): the rules in force, as dated data.
+
+A profile holds the values of one edition of the rules (durations, test spacing, Ct
+thresholds, serial interval) and the day it took effect. The profile in force on a day is
+the latest one whose `valid_from` is not after it, so a past day is always judged by the
+rules of that day. `KEYS` names every value the code reads, so a profile missing one fails
+loudly instead of falling back to a number hidden in code.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.models import BaseModel
+
+KEYS = {
+    "discharge_ct_min": _("Minimum Ct (N and ORF1ab) for discharge or release"),
+    "discharge_tests_required": _("Consecutive qualifying tests for discharge or release"),
+    "discharge_test_spacing_hours": _("Minimum hours between those tests"),
+    "serial_interval_mean": _("Serial interval mean (days)"),
+    "serial_interval_sd": _("Serial interval standard deviation (days)"),
+    "rt_window_days": _("R(t) estimation window (days)"),
+}
+
+
+class ProtocolProfile(BaseModel):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    disease = models.CharField(_("disease"), max_length=40, default="covid-19")
+    valid_from = models.DateField(_("in force from"))
+    source_doc = models.CharField(_("source document"), max_length=300, blank=True)
+    values = models.JSONField(_("values"), default=dict)
+
+    class Meta:
+        verbose_name = _("protocol profile")
+        verbose_name_plural = _("protocol profiles")
+        ordering = ["disease", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["disease", "valid_from"],
+                                    name="protocol_one_profile_per_day"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("fangkong.core.urls")),
     path("places/", include("fangkong.places.urls")),
     path("people/", include("fangkong.people.urls")),
+    path("cases/", include("fangkong.cases.urls")),
+    path("reports/", include("fangkong.reports.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -9,15 +9,22 @@ from ninja import NinjaAPI
 from fangkong.api import errors
 from fangkong.api.auth import AUTH
 from fangkong.api.me import router as me_router
+from fangkong.cases.api import router as cases_router
 from fangkong.people.api import router as people_router
 from fangkong.places.api import router as places_router
+from fangkong.reports.api import router as reports_router
+from fangkong.reports.api_dashboard import router as dashboard_router
 
 api = NinjaAPI(
     title="Fangkong API", version="1", urls_namespace="api", auth=AUTH,
     description="Outbreak-response platform. Authenticate with `Authorization: Bearer fk_…` "
-                "(tokens are issued at /accounts/tokens/) or a login session with a CSRF token.",
+                "(tokens are issued at /accounts/tokens/) or a login session with a CSRF token. "
+                "Times are ISO 8601 with an offset from UTC, in and out.",
 )
 errors.install(api)
 api.add_router("", me_router)
 api.add_router("", places_router)
 api.add_router("", people_router)
+api.add_router("", cases_router)
+api.add_router("", reports_router)
+api.add_router("", dashboard_router)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.cases.models import Case
 from fangkong.lib import discharge
-from fangkong.protocol.selectors import rule
+from fangkong.protocol.selectors import rules
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,11 @@ def discharge_verdict(case: Case, at: datetime.datetime) -> Verdict:
     day = timezone.localdate(at)
     results = [discharge.CtResult(t.sampled_at, t.ct_n, t.ct_orf1ab)
                for t in case.tests.filter(sampled_at__lte=at)]
-    verdict = discharge.check(results, ct_min=rule(day, "discharge_ct_min"),
-                              required=rule(day, "discharge_tests_required"),
-                              spacing_hours=rule(day, "discharge_test_spacing_hours"))
+    values = rules(day, "discharge_ct_min", "discharge_tests_required",
+                   "discharge_test_spacing_hours")
+    verdict = discharge.check(results, ct_min=values["discharge_ct_min"],
+                              required=values["discharge_tests_required"],
+                              spacing_hours=values["discharge_test_spacing_hours"])
     return Verdict(verdict.ok, verdict.code, _message(verdict))
 
 

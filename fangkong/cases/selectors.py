@@ -21,6 +21,7 @@ from fangkong.cases.models import (
     Outcome,
 )
 from fangkong.lib.localday import day_bounds
+from fangkong.places.models import PATH_STEP
 
 
 def _confirmed_by(end) -> Q:
@@ -40,14 +41,20 @@ def _ended(outcome, start, end) -> Q:
     return Q(outcome=outcome, outcome_at__gte=start, outcome_at__lt=end)
 
 
+def _reclassified(start, end) -> Q:
+    return Q(reclassified_at__gte=start, reclassified_at__lt=end)
+
+
+# A case reported asymptomatic and reclassified on the same day is one new confirmed case
+# that day, as the official bulletins count it: not a new asymptomatic, not a reclassification.
 BUCKETS = {
     "new_confirmed": (_("New confirmed cases"), lambda s, e: (
-        (_new_report(s, e) & Q(initial_classification=Classification.CONFIRMED))
-        | Q(reclassified_at__gte=s, reclassified_at__lt=e))),
+        (_new_report(s, e) & _confirmed_by(e))
+        | (_reclassified(s, e) & Q(reported_at__lt=s)))),
     "new_reclassified": (_("Reclassified from asymptomatic"),
-                         lambda s, e: Q(reclassified_at__gte=s, reclassified_at__lt=e)),
+                         lambda s, e: _reclassified(s, e) & Q(reported_at__lt=s)),
     "new_asymptomatic": (_("New asymptomatic infections"), lambda s, e: (
-        _new_report(s, e) & Q(initial_classification=Classification.ASYMPTOMATIC))),
+        _new_report(s, e) & ~_confirmed_by(e))),
     "new_in_control": (_("New infections found under control"),
                        lambda s, e: _new_report(s, e) & Q(in_control=True)),
     "new_community": (_("New infections found in the community"),
@@ -120,12 +127,30 @@ def register(user, *, outbreak: Outbreak | None = None, district=None,
     return cases.select_related("person", "district", "facility")
 
 
+def cases_of_person(user, person) -> list[Case]:
+    """The person's cases the user may see (none without the right to view cases)."""
+    from fangkong.accounts.roles import Perm, can
+
+    if not can(user, Perm.VIEW_CASES):
+        return []
+    return list(cases_for_user(user).filter(person=person).select_related("outbreak"))
+
+
 def timeline(case: Case) -> QuerySet:
     return CaseEvent.objects.filter(case=case).select_related("facility", "actor")
 
 
 def facilities_for_user(user) -> QuerySet:
     return Facility.objects.accessible_to(user)
+
+
+def admission_facilities(user) -> QuerySet:
+    """Facilities a case may be admitted to: any in the user's city, since patients are sent
+    across district lines (应县 cases to the city's designated hospital in 朔城区)."""
+    path = getattr(user, "scope_path", "") or ""
+    if not getattr(user, "is_authenticated", False) or not path:
+        return Facility.objects.none()
+    return Facility.objects.filter(place__path__startswith=path[:PATH_STEP])
 
 
 def occupancy(facilities, day: datetime.date) -> dict[int, int]:

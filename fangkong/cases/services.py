@@ -31,6 +31,7 @@ from fangkong.cases.models import (
     Route,
 )
 from fangkong.cases.rules import discharge_verdict
+from fangkong.cases.selectors import admission_facilities
 from fangkong.people.models import Person
 from fangkong.places.models import PATH_STEP, Level, Place
 
@@ -63,7 +64,8 @@ def _check_time(case: Case | None, at: datetime.datetime, field: str = "at") -> 
 
 
 def _locked(case: Case, acting_user) -> Case:
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    locked = (Case.objects.select_for_update(of=("self",)).select_related("place")
+              .get(pk=case.pk))
     if acting_user is not None and not Case.objects.accessible_to(acting_user).filter(
             pk=case.pk).exists():
         raise PermissionError("case outside scope")
@@ -103,9 +105,12 @@ def outbreak_create(*, acting_user, code: str, name: str, start_date: datetime.d
 def facility_create(*, acting_user, name: str, kind: str, place: Place, beds: int) -> Facility:
     _require(acting_user, Perm.MANAGE_FACILITIES)
     _check_choice("kind", kind, FacilityKind)
+    name = name.strip()
+    if not name:
+        raise _field_error("name", _("Give the facility a name."), "required")
     if beds < 1:
         raise ValidationError({"beds": _("A facility needs at least one bed.")}, code="beds")
-    if Facility.objects.filter(name=name).exists():
+    if Facility.objects.filter(name__iexact=name).exists():
         raise ValidationError({"name": _("A facility with this name exists.")}, code="duplicate")
     facility = Facility.objects.create(name=name, kind=kind, place=place, beds=beds,
                                        created_by=_user(acting_user))
@@ -141,7 +146,8 @@ def _check_report(*, acting_user, person, outbreak, classification, clinical_typ
     if classification == Classification.CONFIRMED and not clinical_type:
         errors["clinical_type"] = _("A confirmed case needs its clinical type.")
     if classification == Classification.ASYMPTOMATIC and (clinical_type or onset_date):
-        errors["clinical_type"] = _("An asymptomatic infection has no clinical type or onset.")
+        field = "clinical_type" if clinical_type else "onset_date"
+        errors[field] = _("An asymptomatic infection has no clinical type or onset.")
     if clinical_type and clinical_type not in ClinicalType.values:
         errors["clinical_type"] = _("Choose one of the listed values.")
     report_day = timezone.localdate(reported_at) if timezone.is_aware(reported_at) else None
@@ -153,9 +159,12 @@ def _check_report(*, acting_user, person, outbreak, classification, clinical_typ
             errors[field] = _("This date is after the report.")
     if Case.objects.filter(outbreak=outbreak, person=person).exists():
         errors["person"] = _("This person is already a case in this outbreak.")
+    try:
+        _check_time(None, reported_at, "reported_at")
+    except ValidationError as error:
+        errors.setdefault("reported_at", error.error_dict["reported_at"][0])
     if errors:
         raise ValidationError(errors, code="invalid")
-    _check_time(None, reported_at, "reported_at")
     if acting_user is not None and not Person.objects.accessible_to(acting_user).filter(
             pk=person.pk).exists():
         raise PermissionError("person outside scope")
@@ -257,6 +266,9 @@ def case_admit(*, acting_user, case: Case, facility: Facility, at: datetime.date
     if case.facility_id == facility.pk:
         raise ValidationError({"facility": _("The case is already in this facility.")},
                               code="same_facility")
+    if acting_user is not None and not admission_facilities(acting_user).filter(
+            pk=facility.pk).exists():
+        raise PermissionError("facility outside the user's city")
     _check_time(case, at)
     previous = case.facility
     _close_stay(case, at)
@@ -278,6 +290,9 @@ def case_test_record(*, acting_user, case: Case, sampled_at: datetime.datetime,
     case = _locked(case, acting_user)
     _require_open(case)
     _check_time(None, sampled_at, "sampled_at")
+    if sampled_at < case.reported_at:
+        raise _field_error("sampled_at", _("This test was taken before the case was reported."),
+                           "order")
     for field, ct in (("ct_n", ct_n), ("ct_orf1ab", ct_orf1ab)):
         if ct is not None and not (0 < ct <= 50):
             raise ValidationError({field: _("A Ct value lies between 0 and 50.")}, code="ct")
@@ -295,7 +310,6 @@ def _ct(value) -> str | None:
 
 
 def _end(acting_user, case: Case, *, outcome: str, at: datetime.datetime, reason: str) -> Case:
-    _check_time(case, at)
     _close_stay(case, at)
     case.outcome = outcome
     case.outcome_at = at
@@ -329,6 +343,7 @@ def case_discharge(*, acting_user, case: Case, at: datetime.datetime,
     if case.classification != Classification.CONFIRMED:
         raise ValidationError(_("An asymptomatic infection is released, not discharged."),
                               code="not_confirmed")
+    _check_time(case, at)
     reason = _check_rule(acting_user, case, at, override_reason)
     return _end(acting_user, case, outcome=Outcome.DISCHARGED, at=at, reason=reason)
 
@@ -343,6 +358,7 @@ def case_release(*, acting_user, case: Case, at: datetime.datetime,
     if case.classification != Classification.ASYMPTOMATIC:
         raise ValidationError(_("A confirmed case is discharged, not released."),
                               code="not_asymptomatic")
+    _check_time(case, at)
     reason = _check_rule(acting_user, case, at, override_reason)
     return _end(acting_user, case, outcome=Outcome.RELEASED, at=at, reason=reason)
 
@@ -358,4 +374,5 @@ def case_die(*, acting_user, case: Case, at: datetime.datetime, reason: str) -> 
     if not reason.strip():
         raise ValidationError({"reason": _("Give the cause recorded by the hospital.")},
                               code="reason")
+    _check_time(case, at)
     return _end(acting_user, case, outcome=Outcome.DIED, at=at, reason=reason.strip())

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import Perm, can
+from fangkong.cases.selectors import cases_of_person
 from fangkong.core.access import get_for_user, require_perm
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.people import services
@@ -78,6 +79,8 @@ def _person_context(request, person):
         "can_reveal": can(request.user, Perm.REVEAL_PII),
         "can_edit": can(request.user, Perm.EDIT_PEOPLE),
         "can_merge": can(request.user, Perm.MERGE_PEOPLE),
+        "cases": cases_of_person(request.user, person),
+        "can_report_case": can(request.user, Perm.REPORT_CASES),
     }
 
 

@@ -28,5 +28,17 @@ def rule(day: datetime.date, key: str, disease: str = "covid-19"):
         raise ProfileMissing(f"profile {profile.code} has no value for {key!r}") from None
 
 
+def rules(day: datetime.date, *keys: str, disease: str = "covid-19") -> dict:
+    """Several values of the profile in force on `day`, read in one query."""
+    unknown = [key for key in keys if key not in KEYS]
+    if unknown:
+        raise KeyError(f"unknown protocol keys {unknown!r}")
+    profile = profile_on(day, disease)
+    missing = [key for key in keys if key not in profile.values]
+    if missing:
+        raise ProfileMissing(f"profile {profile.code} has no value for {missing!r}")
+    return {key: profile.values[key] for key in keys}
+
+
 def profiles(disease: str = "covid-19") -> list[ProtocolProfile]:
     return list(ProtocolProfile.objects.filter(disease=disease))

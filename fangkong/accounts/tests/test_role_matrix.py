@@ -17,12 +17,37 @@ ALLOWED = {
     "import": STAFF,
     "tokens": {"zhihui"},
     "merge": {"zhihui", "quxian", "jiedao"},
+    "cases": STAFF | {"liudiao", "yiyuan"},
+    "case": STAFF | {"liudiao", "yiyuan"},
+    "report_case": {"zhihui", "quxian", "liudiao"},
+    "facilities": STAFF | {"liudiao", "yiyuan"},
+    "bulletin": STAFF | {"ducha"},
+    "dashboard": STAFF | {"ducha"},
 }
 
 
+@pytest.fixture
+def cast(outbreak):
+    """zhang (1号楼 of 文远社区, inside every staff user's area) is a case held in the city's
+    hospital, so the hospital user may open it."""
+    from fangkong.cases.services import case_admit
+    from fangkong.cases.tests.util import at, report
+
+    c = outbreak.cast
+    c.case = report(outbreak, c.zhang, "confirmed")
+    case_admit(acting_user=c.admin, case=c.case, facility=outbreak.hospital, at=at(14, 12))
+    return c
+
+
 def url_for(view, cast):
-    person = cast.zhang  # lives in 1号楼 of 文远社区, inside every staff user's area
+    person = cast.zhang
     return {
+        "cases": reverse("cases:register"),
+        "case": reverse("cases:detail", kwargs={"public_id": cast.case.uuid}),
+        "report_case": reverse("cases:report"),
+        "facilities": reverse("cases:facilities"),
+        "bulletin": reverse("reports:bulletin") + "?date=2022-11-28",
+        "dashboard": reverse("reports:dashboard") + "?date=2022-11-28",
         "overview": reverse("places:overview"),
         "registry": reverse("people:registry"),
         "detail": reverse("people:detail", kwargs={"public_id": person.uuid}),

@@ -30,7 +30,7 @@ def test_a_report_is_on_the_timeline_and_in_the_audit_trail(outbreak):
 @pytest.mark.parametrize(("classification", "extra", "field"), [
     ("confirmed", {"clinical_type": ""}, "clinical_type"),
     ("asymptomatic", {"clinical_type": "mild"}, "clinical_type"),
-    ("asymptomatic", {"onset_date": datetime.date(2022, 11, 13)}, "clinical_type"),
+    ("asymptomatic", {"onset_date": datetime.date(2022, 11, 13)}, "onset_date"),
     ("confirmed", {"sample_date": datetime.date(2022, 11, 15)}, "sample_date"),
 ])
 def test_inconsistent_reports_are_refused_by_field(outbreak, classification, extra, field):

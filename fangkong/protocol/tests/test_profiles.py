@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from fangkong.protocol.models import ProtocolProfile
-from fangkong.protocol.selectors import ProfileMissing, profile_on, rule
+from fangkong.protocol.selectors import ProfileMissing, profile_on, rule, rules
 
 
 @pytest.mark.django_db
@@ -31,3 +31,12 @@ def test_a_missing_value_or_day_before_any_profile_fails_loudly():
         profile_on(datetime.date(2020, 1, 1))
     with pytest.raises(KeyError):
         rule(datetime.date(2022, 11, 28), "no_such_rule")
+
+
+@pytest.mark.django_db
+def test_several_values_are_read_in_one_query(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        values = rules(datetime.date(2022, 11, 28), "discharge_ct_min", "serial_interval_mean")
+    assert values == {"discharge_ct_min": 35, "serial_interval_mean": 3.0}
+    with pytest.raises(KeyError):
+        rules(datetime.date(2022, 11, 28), "discharge_ct_min", "no_such_rule")

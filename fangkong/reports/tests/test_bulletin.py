@@ -125,3 +125,20 @@ def test_a_community_worker_sees_their_community_and_no_one_else(course):
 def test_the_bulletin_is_one_query_for_the_figures(course, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
         bulletin(course.cast.admin, NOV[28], course.outbreak)
+
+
+def test_reported_and_reclassified_on_one_day_is_one_new_confirmed_case(outbreak):
+    case = report(outbreak, outbreak.cast.zhang, day=15, hour=8)
+    services.case_reclassify(acting_user=outbreak.cast.admin, case=case, at=at(15, 20),
+                             clinical_type="mild")
+    new = bulletin(outbreak.cast.admin, NOV[15], outbreak.outbreak)["new"]
+    assert (new["confirmed"], new["reclassified"], new["asymptomatic"]) == (1, 0, 0)
+
+
+def test_the_daily_figures_add_up_to_the_cumulative_ones(course):
+    days = [bulletin(course.cast.admin, NOV[d], course.outbreak) for d in range(13, 29)]
+    confirmed = sum(b["new"]["confirmed"] for b in days)
+    asymptomatic = sum(b["new"]["asymptomatic"] - b["new"]["reclassified"] for b in days)
+    assert (confirmed, asymptomatic) == (days[-1]["cumulative"]["confirmed"],
+                                         days[-1]["cumulative"]["asymptomatic"])
+    assert sum(b["new"]["discharged"] for b in days) == days[-1]["discharged"]

@@ -4,7 +4,17 @@ from fangkong.core.cast import PASSWORD, build_cast
 
 
 @pytest.fixture
-def cast(db):
+def profiles(db):
+    """The shipped protocol profiles. The data migration loads them, but a transactional test
+    (the browser tests) flushes every table when it ends, so tests that need them ask."""
+    from fangkong.protocol.loading import load_profiles
+    from fangkong.protocol.models import ProtocolProfile
+
+    load_profiles(ProtocolProfile)
+
+
+@pytest.fixture
+def cast(db, profiles):
     return build_cast()
 
 

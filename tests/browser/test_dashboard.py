@@ -1,8 +1,6 @@
 import pytest
 
 from fangkong.core.cast import build_cast, build_outbreak
-from fangkong.protocol.loading import load_profiles
-from fangkong.protocol.models import ProtocolProfile
 from fangkong.reports.tests.test_dashboard import RT_COUNTS, build_rt_outbreak
 from tests.browser.test_registry_reveal import log_in
 
@@ -10,9 +8,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def city(transactional_db):
-    # An earlier transactional test may have flushed the profiles the data migration loaded.
-    load_profiles(ProtocolProfile)
+def city(transactional_db, profiles):
     return build_rt_outbreak(build_outbreak(build_cast()))
 
 

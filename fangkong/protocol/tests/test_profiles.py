@@ -6,14 +6,14 @@ from fangkong.protocol.models import ProtocolProfile
 from fangkong.protocol.selectors import ProfileMissing, profile_on, rule, rules
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("profiles")
 def test_the_rules_of_a_day_come_from_the_profile_then_in_force():
     assert profile_on(datetime.date(2022, 11, 10)).code == "covid19-ed9"
     assert profile_on(datetime.date(2022, 11, 11)).code == "covid19-20-measures"
     assert rule(datetime.date(2022, 11, 28), "discharge_ct_min") == 35
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("profiles")
 def test_a_later_profile_changes_the_rule_only_from_its_date():
     ProtocolProfile.objects.create(code="stricter", name="stricter", valid_from=datetime.date(
         2022, 12, 1), values={"discharge_ct_min": 38})
@@ -21,7 +21,7 @@ def test_a_later_profile_changes_the_rule_only_from_its_date():
     assert rule(datetime.date(2022, 12, 1), "discharge_ct_min") == 38
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("profiles")
 def test_a_missing_value_or_day_before_any_profile_fails_loudly():
     ProtocolProfile.objects.create(code="partial", name="partial", valid_from=datetime.date(
         2023, 1, 1), values={})
@@ -33,7 +33,7 @@ def test_a_missing_value_or_day_before_any_profile_fails_loudly():
         rule(datetime.date(2022, 11, 28), "no_such_rule")
 
 
-@pytest.mark.django_db
+@pytest.mark.usefixtures("profiles")
 def test_several_values_are_read_in_one_query(django_assert_num_queries):
     with django_assert_num_queries(1):
         values = rules(datetime.date(2022, 11, 28), "discharge_ct_min", "serial_interval_mean")

@@ -18,26 +18,17 @@ import json
 import os
 import platform
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import add_database_arguments, start_django
+
 BENCH_DB = "fangkong_bench_reports"
 AS_OF = datetime.date(2022, 11, 28)
 
 
 def main() -> None:
     args = _arguments()
-    workdir = tempfile.mkdtemp(prefix="fangkong-bench-")
-    os.environ["FANGKONG_VAR_DIR"] = workdir
-    os.environ["DATABASE_URL"] = _database_url(args, workdir)
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
-    import django
-
-    django.setup()
+    start_django(args.db, name=BENCH_DB, server=args.server, reuse=args.reuse)
     setup_seconds = _prepare(args)
     result = _measure(args)
     result["setup_seconds"] = setup_seconds
@@ -49,26 +40,10 @@ def _arguments():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default="postgres")
     parser.add_argument("--reuse", action="store_true",
                         help="keep an already seeded PostgreSQL bench database")
-    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432",
-                        help="PostgreSQL server URL without a database name")
+    add_database_arguments(parser)
     return parser.parse_args()
-
-
-def _database_url(args, workdir: str) -> str:
-    if args.db == "sqlite":
-        return f"sqlite:///{workdir}/bench.sqlite3"
-    import psycopg
-
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                              [BENCH_DB]).fetchone()
-        if not (args.reuse and exists):
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{args.server}/{BENCH_DB}"
 
 
 def _prepare(args) -> float:
@@ -77,7 +52,6 @@ def _prepare(args) -> float:
     from fangkong.cases.models import Outbreak
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
     if not Outbreak.objects.exists():
         call_command("seed_city", scale=args.scale, seed=args.seed, if_empty=True)
         call_command("demo_users")

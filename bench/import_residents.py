@@ -11,38 +11,14 @@ import argparse
 import datetime
 import io
 import json
-import os
 import platform
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+from _setup import add_database_arguments, start_django
+
 PG_DATABASE = "fangkong_bench_import"
 STREETS, COMMUNITIES, COMPOUNDS, BUILDINGS, UNITS = 4, 5, 5, 10, 4
 PEOPLE_PER_HOUSEHOLD = 2.5
-
-
-def prepare_database(db: str, workdir: str) -> None:
-    os.environ["FANGKONG_VAR_DIR"] = workdir
-    if db == "sqlite":
-        os.environ["DATABASE_URL"] = f"sqlite:///{workdir}/bench.sqlite3"
-    else:
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-            connection.execute(f"CREATE DATABASE {PG_DATABASE}")
-        os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_DATABASE}"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "fangkong.settings"
-    sys.path.insert(0, str(ROOT))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def build_tree():
@@ -114,28 +90,28 @@ def timed_import(user, data: bytes):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    add_database_arguments(parser)
     parser.add_argument("--reimport", action="store_true",
                         help="also time importing the same file again (all unchanged)")
+    parser.set_defaults(db="sqlite")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="fangkong-bench-") as workdir:
-        prepare_database(args.db, workdir)
-        user, areas = build_tree()
-        started = time.perf_counter()
-        data = make_workbook(args.rows, areas)
-        print(f"workbook: {len(data) / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
-        report, seconds = timed_import(user, data)
-        print(f"import: {report.counts()} in {seconds:.2f} s "
-              f"({args.rows / seconds:,.0f} rows/s)")
-        result = {"bench": "import_residents", "db": args.db, "rows": args.rows,
-                  "rows_per_s": round(args.rows / seconds), "seconds": round(seconds, 2),
-                  "created": report.created, "rejected": report.rejected_rows,
-                  "places_created": report.places_created, "python": platform.python_version()}
-        if args.reimport:
-            again, reseconds = timed_import(user, data)
-            print(f"re-import: {again.counts()} in {reseconds:.2f} s")
-            result["reimport_seconds"] = round(reseconds, 2)
-        print(json.dumps(result))
+    start_django(args.db, name=PG_DATABASE, server=args.server)
+    user, areas = build_tree()
+    started = time.perf_counter()
+    data = make_workbook(args.rows, areas)
+    print(f"workbook: {len(data) / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
+    report, seconds = timed_import(user, data)
+    print(f"import: {report.counts()} in {seconds:.2f} s "
+          f"({args.rows / seconds:,.0f} rows/s)")
+    result = {"bench": "import_residents", "db": args.db, "rows": args.rows,
+              "rows_per_s": round(args.rows / seconds), "seconds": round(seconds, 2),
+              "created": report.created, "rejected": report.rejected_rows,
+              "places_created": report.places_created, "python": platform.python_version()}
+    if args.reimport:
+        again, reseconds = timed_import(user, data)
+        print(f"re-import: {again.counts()} in {reseconds:.2f} s")
+        result["reimport_seconds"] = round(reseconds, 2)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

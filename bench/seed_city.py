@@ -14,26 +14,16 @@ import json
 import os
 import platform
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _setup import add_database_arguments, start_django
+
 BENCH_DB = "fangkong_bench"
 
 
 def main() -> None:
     args = _arguments()
-    workdir = tempfile.mkdtemp(prefix="fangkong-bench-")
-    os.environ["FANGKONG_VAR_DIR"] = workdir
-    os.environ["DATABASE_URL"] = _database_url(args, workdir)
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
+    start_django(args.db, name=BENCH_DB, server=args.server)
     result = _run(args)
     print(json.dumps(result, ensure_ascii=False))
 
@@ -42,21 +32,8 @@ def _arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--db", choices=("sqlite", "postgres"), default="postgres")
-    parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432",
-                        help="PostgreSQL server URL without a database name")
+    add_database_arguments(parser)
     return parser.parse_args()
-
-
-def _database_url(args, workdir: str) -> str:
-    if args.db == "sqlite":
-        return f"sqlite:///{workdir}/bench.sqlite3"
-    import psycopg
-
-    with psycopg.connect(f"{args.server}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    return f"{args.server}/{BENCH_DB}"
 
 
 def _run(args) -> dict:

@@ -5,14 +5,15 @@ import pytest
 
 from fangkong.cases.models import Case, Classification, Route
 from fangkong.cases.services import case_report
-from fangkong.core.cast import PASSWORD, build_cast, build_outbreak
+from fangkong.core.cast import build_cast, build_outbreak
+from tests.browser.test_registry_reveal import log_in
 
 pytestmark = pytest.mark.browser
 SH = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
-def city(transactional_db):
+def city(transactional_db, profiles):
     cast = build_cast()
     o = build_outbreak(cast)
     for person, day, classification in ((cast.zhang, 14, Classification.ASYMPTOMATIC),
@@ -23,14 +24,6 @@ def city(transactional_db):
                     clinical_type="mild" if classification == Classification.CONFIRMED else "",
                     reported_at=datetime.datetime(2022, 11, day, 10, tzinfo=SH))
     return cast
-
-
-def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_district_user_reclassifies_a_case_from_the_register(city, live_server, page,

@@ -46,3 +46,14 @@ def outbreak(cast):
     from fangkong.core.cast import build_outbreak
 
     return build_outbreak(cast)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits (arrivals, one-time codes) count in the cache: every test starts afresh,
+    or the registrations of earlier tests from 127.0.0.1 would refuse a later one."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -43,6 +43,10 @@ INSTALLED_APPS = [
     "fangkong.protocol",
     "fangkong.cases",
     "fangkong.reports",
+    "fangkong.control",
+    "fangkong.inbox",
+    "fangkong.arrivals",
+    "fangkong.residents",
     "fangkong.demo",
 ]
 
@@ -123,6 +127,7 @@ TASKS = {
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE
+FANGKONG_ARRIVALS_PER_HOUR = envint("FANGKONG_ARRIVALS_PER_HOUR", "10")
 FANGKONG_IMPORT_MAX_BYTES = envint("FANGKONG_IMPORT_MAX_BYTES", str(50 * 1024 * 1024))
 FANGKONG_PAGE_SIZE = envint("FANGKONG_PAGE_SIZE", "50")
 

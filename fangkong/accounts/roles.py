@@ -34,26 +34,34 @@ class Perm(models.TextChoices):
     OVERRIDE_DISCHARGE = "override_discharge", _("Discharge against the test rule, with a reason")
     VIEW_BULLETIN = "view_bulletin", _("View the bulletin and dashboard")
     MANAGE_FACILITIES = "manage_facilities", _("Manage facilities and outbreaks")
+    VIEW_CONTROL = "view_control", _("View control orders and ledgers")
+    MANAGE_CONTROL = "manage_control", _("Place, follow and release people under control")
+    APPROVE_CONTROL = "approve_control", _("Approve manual control orders (health side)")
+    MANAGE_PROTOCOL = "manage_protocol", _("Edit protocol profiles")
 
 
 _STAFF = {Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.EDIT_PEOPLE, Perm.REVEAL_PII,
           Perm.EXPORT_PEOPLE, Perm.IMPORT_PEOPLE}
 _CASES = {Perm.VIEW_CASES, Perm.VIEW_BULLETIN}
+_CONTROL = {Perm.VIEW_CONTROL, Perm.MANAGE_CONTROL}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COMMAND: frozenset(_STAFF | _CASES | {
+    Role.COMMAND: frozenset(_STAFF | _CASES | _CONTROL | {
         Perm.MERGE_PEOPLE, Perm.MANAGE_TOKENS, Perm.REPORT_CASES, Perm.MANAGE_CASES,
-        Perm.OVERRIDE_DISCHARGE, Perm.MANAGE_FACILITIES}),
-    Role.DISTRICT: frozenset(_STAFF | _CASES | {Perm.MERGE_PEOPLE, Perm.REPORT_CASES,
-                                                Perm.MANAGE_CASES}),
-    Role.SUBDISTRICT: frozenset(_STAFF | _CASES | {Perm.MERGE_PEOPLE}),
-    Role.COMMUNITY_WORKER: frozenset(_STAFF | _CASES),
+        Perm.OVERRIDE_DISCHARGE, Perm.MANAGE_FACILITIES, Perm.APPROVE_CONTROL,
+        Perm.MANAGE_PROTOCOL}),
+    Role.DISTRICT: frozenset(_STAFF | _CASES | _CONTROL | {Perm.MERGE_PEOPLE, Perm.REPORT_CASES,
+                                                           Perm.MANAGE_CASES}),
+    Role.SUBDISTRICT: frozenset(_STAFF | _CASES | _CONTROL | {Perm.MERGE_PEOPLE}),
+    Role.COMMUNITY_WORKER: frozenset(_STAFF | _CASES | _CONTROL),
     Role.BUILDING_LEADER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE}),
     Role.TRACER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.REVEAL_PII,
-                            Perm.VIEW_CASES, Perm.REPORT_CASES}),
+                            Perm.VIEW_CASES, Perm.REPORT_CASES, Perm.VIEW_CONTROL,
+                            Perm.MANAGE_CONTROL}),
     Role.SAMPLER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE}),
     Role.LABORATORY: frozenset(),
-    Role.HOSPITAL: frozenset({Perm.VIEW_CASES, Perm.MANAGE_CASES, Perm.OVERRIDE_DISCHARGE}),
+    Role.HOSPITAL: frozenset({Perm.VIEW_CASES, Perm.MANAGE_CASES, Perm.OVERRIDE_DISCHARGE,
+                              Perm.APPROVE_CONTROL}),
     Role.INSPECTOR: frozenset({Perm.VIEW_PLACES, Perm.VIEW_BULLETIN}),
     Role.RESIDENT: frozenset({Perm.VIEW_SELF}),
 }

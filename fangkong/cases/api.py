@@ -14,11 +14,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import AfterValidator, ConfigDict, Field, PlainSerializer
-from pydantic_core import PydanticCustomError
+from pydantic import ConfigDict, Field
 
 from fangkong.accounts.roles import Perm
-from fangkong.api.common import PagingQuery, PlaceRef, page_of, place_for
+from fangkong.api.common import AwareTime, LocalTime, PagingQuery, PlaceRef, page_of, place_for
 from fangkong.api.errors import INVALID, REFUSALS, require
 from fangkong.cases import selectors, services
 from fangkong.cases.models import (
@@ -36,16 +35,6 @@ from fangkong.people.selectors import people_for_user
 router = Router(tags=["cases"])
 
 
-def _aware(value: datetime.datetime) -> datetime.datetime:
-    if timezone.is_naive(value):
-        raise PydanticCustomError("naive_datetime", _(
-            "Give the time with its offset from UTC, e.g. 2022-11-20T10:00:00+08:00."))
-    return value
-
-
-AwareTime = Annotated[datetime.datetime, AfterValidator(_aware)]
-LocalTime = Annotated[datetime.datetime,
-                      PlainSerializer(timezone.localtime, return_type=datetime.datetime)]
 Ct = Annotated[Decimal, Field(max_digits=4, decimal_places=1)]
 
 # One Literal per choice (not `Enum | Literal[""]`): a union would name its branch, not the

@@ -82,10 +82,6 @@ class RegisterFilterForm(forms.Form):
 
 # --- the report form ----------------------------------------------------------------------
 
-class PersonSearchForm(forms.Form):
-    q = forms.CharField(label=_("ID number or name"), required=False, max_length=60)
-
-
 class ReportForm(forms.Form):
     person = forms.CharField(required=False, widget=forms.HiddenInput)
     outbreak = forms.ChoiceField(label=_("Outbreak"))

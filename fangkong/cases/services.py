@@ -174,8 +174,11 @@ def _check_report(*, acting_user, person, outbreak, classification, clinical_typ
 def case_report(*, acting_user, person: Person, outbreak: Outbreak, classification: str,
                 reported_at: datetime.datetime, route: str, clinical_type: str = "",
                 sample_date: datetime.date | None = None, onset_date: datetime.date | None = None,
-                imported: bool = False, number: str = "") -> Case:
-    _require(acting_user, Perm.REPORT_CASES)
+                imported: bool = False, number: str = "", by_rule: bool = False) -> Case:
+    """Report a case. `by_rule`: the report follows from a rule (a positive test of a person
+    under control), so the user who recorded the test need not hold the right to report."""
+    if not by_rule:
+        _require(acting_user, Perm.REPORT_CASES)
     _check_report(acting_user=acting_user, person=person, outbreak=outbreak,
                   classification=classification, clinical_type=clinical_type,
                   reported_at=reported_at, sample_date=sample_date, onset_date=onset_date,

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,7 +20,6 @@ from fangkong.cases.forms import (
     ACTION_FORMS,
     DayForm,
     FacilityForm,
-    PersonSearchForm,
     RegisterFilterForm,
     ReportForm,
 )
@@ -36,13 +34,9 @@ from fangkong.cases.models import (
 )
 from fangkong.cases.rules import discharge_verdict
 from fangkong.core.access import get_for_user, require_perm
-from fangkong.lib.masking import mask_id_number
-from fangkong.people.models import Person
-from fangkong.people.selectors import find_by_id_number, search_people
+from fangkong.people.picker import pick_person
 from fangkong.places.models import PATH_STEP, Level, Place
 from fangkong.places.selectors import place_labels
-
-MATCH_LIMIT = 20
 
 SERVICES = {
     "reclassify": services.case_reclassify,
@@ -265,40 +259,13 @@ def act(request, public_id, action):
 
 # --- the report form ----------------------------------------------------------------------
 
-def _chosen_person(request):
-    public_id = request.POST.get("person") if request.method == "POST" else request.GET.get(
-        "person")
-    if not public_id:
-        return None
-    return get_for_user(request.user, Person.objects.active().select_related("household"),
-                        public_id)
-
-
-def _matches(user, query):
-    people = list(search_people(user, query).select_related("household")[:MATCH_LIMIT + 1])
-    labels = place_labels([p.household for p in people], below=user.scope)
-    return [{"person": p, "id_masked": mask_id_number(p.id_number),
-             "address": labels[p.household_id]} for p in people]
-
-
-def _person_card(user, person):
-    return {"person": person, "id_masked": mask_id_number(person.id_number),
-            "address": place_labels([person.household], below=user.scope)[person.household_id]}
-
-
 @login_required
 @require_perm(Perm.REPORT_CASES)
 def report(request):
-    user = request.user
-    person = _chosen_person(request)
-    search = PersonSearchForm(request.GET)
-    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
-    matches = []
-    if person is None and query:
-        found = find_by_id_number(user, query)
-        if found is not None:  # the ID number leaves the address bar once it did its job
-            return redirect(f"{reverse('cases:report')}?person={found.uuid}")
-        matches = _matches(user, query)
+    picked = pick_person(request, "cases:report")
+    if picked.redirect_to:
+        return picked.redirect_to
+    person = picked.person
     outbreaks = list(Outbreak.objects.order_by("-start_date"))
     default = _default_outbreak(timezone.localdate(), outbreaks)
     form = ReportForm(request.POST or None, outbreaks=outbreaks, initial={
@@ -308,10 +275,7 @@ def report(request):
         if case is not None:
             messages.success(request, _("Case %(number)s reported.") % {"number": case.number})
             return redirect("cases:detail", public_id=case.uuid)
-    return render(request, "cases/report.html", {
-        "form": form, "search": search, "query": query, "matches": matches[:MATCH_LIMIT],
-        "too_many": len(matches) > MATCH_LIMIT,
-        "chosen": _person_card(user, person) if person else None})
+    return render(request, "cases/report.html", {"form": form, **picked.context(request.user)})
 
 
 def _report(request, form, person, outbreaks):

@@ -1,9 +1,8 @@
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from fangkong.accounts.roles import Perm, Role, can
-from fangkong.people.selectors import people_for_user
 from fangkong.places.selectors import place_totals
 
 
@@ -12,7 +11,7 @@ def home(request):
     user = request.user
     context = {"role": user.role}
     if user.role == Role.RESIDENT:
-        context["me"] = people_for_user(user).select_related("household").first()
-    elif can(user, Perm.VIEW_PLACES) and user.scope_path:
+        return redirect("residents:status")
+    if can(user, Perm.VIEW_PLACES) and user.scope_path:
         context["totals"] = place_totals(user.scope, today=timezone.localdate())
     return render(request, "core/home.html", context)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from fangkong.accounts.roles import Perm, can
 from fangkong.cases.selectors import cases_of_person
+from fangkong.control.selectors import control_status_for
 from fangkong.core.access import get_for_user, require_perm
 from fangkong.lib.masking import mask_id_number, mask_phone
 from fangkong.people import services
@@ -80,6 +81,8 @@ def _person_context(request, person):
         "can_edit": can(request.user, Perm.EDIT_PEOPLE),
         "can_merge": can(request.user, Perm.MERGE_PEOPLE),
         "cases": cases_of_person(request.user, person),
+        "control": control_status_for(request.user, person, today),
+        "can_place_under_control": can(request.user, Perm.MANAGE_CONTROL),
         "can_report_case": can(request.user, Perm.REPORT_CASES),
     }
 

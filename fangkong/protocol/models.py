@@ -19,6 +19,12 @@ KEYS = {
     "serial_interval_mean": _("Serial interval mean (days)"),
     "serial_interval_sd": _("Serial interval standard deviation (days)"),
     "rt_window_days": _("R(t) estimation window (days)"),
+    "contact_lookback_days": _("Contact look-back window before onset or sampling (days)"),
+    "pcr_cutoff_ct": _("PCR cut-off Ct (positive below)"),
+    "code_colours": _("Health-code colour of each kind of control"),
+    "risk_levels": _("Risk-area levels in use"),
+    "risk_area_lift_days": _("Days without new infection before a high-risk area is lifted"),
+    "plans": _("Control plans by basis: phases, days and test days"),
 }
 
 

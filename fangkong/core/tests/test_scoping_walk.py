@@ -10,9 +10,13 @@ import uuid
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-PUBLIC_PREFIXES = ("login", "logout", "i18n", "admin", "api/v1", "static")
+PUBLIC_PREFIXES = ("login", "logout", "i18n", "admin", "api/v1", "static", "me/sign-in")
 RESIDENT_NAMES = ["张伟", "李娜", "王芳", "赵强", "刘洋"]
+# The public arrival form and its option lists (place names only, no people)
+PUBLIC_NAMES = {"arrivals:form", "arrivals:done", "arrivals:options_cities",
+                "arrivals:options_counties", "arrivals:options_places"}
 NOT_OBJECTS = {"fmt"}  # URL arguments that choose a format, not an object
+RESIDENT_PAGES = {"residents:status", "residents:check", "residents:appeal"}  # phone sign-in
 
 
 def walk(patterns, prefix="", namespace=None):
@@ -26,9 +30,10 @@ def walk(patterns, prefix="", namespace=None):
 
 def scoped_patterns():
     for route, namespace, entry in walk(get_resolver().url_patterns):
-        if route.startswith(PUBLIC_PREFIXES) or not entry.name:
+        name = f"{namespace}:{entry.name}" if namespace else entry.name
+        if route.startswith(PUBLIC_PREFIXES) or not entry.name or name in PUBLIC_NAMES:
             continue
-        yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
+        yield name, entry
 
 
 @pytest.fixture
@@ -36,10 +41,13 @@ def cast(outbreak):
     """The cast with a case in every community: zhang (文远社区, inside), zhao (新建社区) and liu
     (应县) outside the walking user's area."""
     from fangkong.cases.tests.util import report
+    from fangkong.control.tests.util import close_contact
 
     c = outbreak.cast
     c.inside_case = report(outbreak, c.zhang)
     c.outside_cases = [report(outbreak, c.zhao), report(outbreak, c.liu, "confirmed")]
+    c.outside_orders = [close_contact(outbreak, c.zhao, user=c.admin,
+                                      case=c.outside_cases[1])]
     return c
 
 
@@ -49,11 +57,14 @@ def outside_samples(cast, name, entry):
     if not args:
         return [{}]
     if args == {"public_id"}:
-        objects = (cast.zhao, cast.liu, cast.xinjian, cast.yingxian, *cast.outside_cases)
+        objects = (cast.zhao, cast.liu, cast.xinjian, cast.yingxian, *cast.outside_cases,
+                   *cast.outside_orders)
         return [{"public_id": obj.uuid} for obj in objects] + [{"public_id": uuid.uuid4()}]
     if args == {"public_id", "action"}:
-        return [{"public_id": case.uuid, "action": action} for case in cast.outside_cases
-                for action in ("reclassify", "admit", "discharge", "die")]
+        return ([{"public_id": case.uuid, "action": action} for case in cast.outside_cases
+                 for action in ("reclassify", "admit", "discharge", "die")]
+                + [{"public_id": order.uuid, "action": action} for order in cast.outside_orders
+                   for action in ("test", "check", "release", "cancel", "approve")])
     if args == {"fmt"}:
         return [{"fmt": fmt} for fmt in ("json", "txt", "docx")]
     if args == {"public_id", "field"}:
@@ -95,4 +106,5 @@ def test_anonymous_visitors_are_sent_to_log_in(cast, client):
     for name, entry in scoped_patterns():
         for kwargs in outside_samples(cast, name, entry)[:1]:
             response = client.get(reverse(name, kwargs=kwargs))
-            assert response.status_code == 302 and "/login/" in response["Location"], name
+            sign_in = "/me/sign-in/" if name in RESIDENT_PAGES else "/login/"
+            assert response.status_code == 302 and sign_in in response["Location"], name

@@ -20,6 +20,19 @@ class Command(BaseCommand):
         for row in rows:
             cells = (_pad(cell, width) for cell, width in zip(row, widths, strict=True))
             self.stdout.write("  ".join(cells).rstrip())
+        self._resident_hint()
+
+    def _resident_hint(self):
+        from fangkong.accounts.models import User
+        from fangkong.accounts.roles import Role
+
+        resident = User.objects.filter(role=Role.RESIDENT, person__isnull=False).exclude(
+            person__phone="").select_related("person").first()
+        if resident is not None:
+            self.stdout.write(_("Residents sign in at /me/sign-in/ with their mobile number, "
+                                "e.g. %(phone)s (%(name)s); the one-time code is printed on "
+                                "the server's console.") % {"phone": resident.person.phone,
+                                                             "name": resident.person.name})
 
 
 def _display_width(text: str) -> int:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ArrivalsConfig(AppConfig):
+    name = "fangkong.arrivals"
+    label = "arrivals"

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import BaseModel
+from fangkong.core.scoping import ScopedQuerySet
 
 
 class RiskLevel(models.TextChoices):
@@ -71,13 +72,10 @@ class Requirement(models.TextChoices):
     ARRIVAL_LOW_RISK = "arrival-low-risk", _("Tests after arriving from a low-risk area")
 
 
-class ArrivalQuerySet(models.QuerySet):
-    def accessible_to(self, user):
-        """Registrations whose destination lies in the user's area."""
-        path = getattr(user, "scope_path", None)
-        if not getattr(user, "is_authenticated", False) or not path:
-            return self.none()
-        return self.filter(household__path__startswith=path)
+class ArrivalQuerySet(ScopedQuerySet):
+    """Registrations whose destination lies in the user's area."""
+
+    place_path = "household__path"
 
 
 class ArrivalRegistration(BaseModel):

@@ -19,22 +19,13 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import BaseModel
+from fangkong.core.scoping import ScopedQuerySet
 
 
 class FacilityKind(models.TextChoices):
     DESIGNATED_HOSPITAL = "designated_hospital", _("Designated hospital")
     MAKESHIFT_HOSPITAL = "makeshift_hospital", _("Makeshift hospital")
     ISOLATION_POINT = "isolation_point", _("Isolation point")
-
-
-class ScopedByPlace(models.QuerySet):
-    place_lookup = "place__path__startswith"
-
-    def accessible_to(self, user):
-        path = getattr(user, "scope_path", None)
-        if not getattr(user, "is_authenticated", False) or not path:
-            return self.none()
-        return self.filter(**{self.place_lookup: path})
 
 
 class Facility(BaseModel):
@@ -44,7 +35,7 @@ class Facility(BaseModel):
                               verbose_name=_("located in"))
     beds = models.PositiveIntegerField(_("beds"))
 
-    objects = ScopedByPlace.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("facility")
@@ -107,7 +98,7 @@ class Outcome(models.TextChoices):
     DIED = "died", _("Died")
 
 
-class CaseQuerySet(ScopedByPlace):
+class CaseQuerySet(ScopedQuerySet):
     def accessible_to(self, user):
         """Cases living in the user's area; a hospital sees the cases its facilities hold."""
         from fangkong.accounts.roles import Role

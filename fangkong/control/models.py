@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import BaseModel
+from fangkong.core.scoping import ScopedQuerySet
 
 
 class OrderKind(models.TextChoices):
@@ -53,17 +54,10 @@ class Colour(models.TextChoices):
     RED = "red", _("Red")
 
 
-class OrderQuerySet(models.QuerySet):
-    def accessible_to(self, user):
-        """Orders of people living in the user's area; a resident sees their own."""
-        from fangkong.accounts.roles import Role
+class OrderQuerySet(ScopedQuerySet):
+    """Orders of people held in the user's area; a resident sees their own."""
 
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.role == Role.RESIDENT:
-            return self.filter(person_id=user.person_id) if user.person_id else self.none()
-        path = user.scope_path
-        return self.filter(place__path__startswith=path) if path else self.none()
+    person_field = "person_id"
 
 
 class ControlOrder(BaseModel):

@@ -252,6 +252,9 @@ def control_order_release(*, acting_user, order: ControlOrder, day: datetime.dat
     refusal = release_refusal(order, day or timezone.localdate())
     if refusal:
         raise ValidationError(refusal, code="early")
+    # a release without a note still says why: the rule's conditions, as checked just now
+    reason = reason.strip() or _("By the rule: the planned last day %(end)s is reached and "
+                                 "no test is outstanding.") % {"end": order.ends_on.isoformat()}
     _end(acting_user, order, OrderStatus.RELEASED, reason, "control.release", day)
     _close_items(acting_user, f"release_due:{order.uuid}", _("Released"))
     return _chain(acting_user, order)

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import BaseModel
+from fangkong.core.scoping import ScopedQuerySet
 
 
 class ItemKind(models.TextChoices):
@@ -20,13 +21,7 @@ class ItemKind(models.TextChoices):
     RELEASE_DUE = "release_due", _("Control order due for release")
 
 
-class WorkItemQuerySet(models.QuerySet):
-    def accessible_to(self, user):
-        path = getattr(user, "scope_path", None)
-        if not getattr(user, "is_authenticated", False) or not path:
-            return self.none()
-        return self.filter(place__path__startswith=path)
-
+class WorkItemQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(done_at__isnull=True)
 

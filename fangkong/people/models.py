@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.models import BaseModel
+from fangkong.core.scoping import ScopedQuerySet
 
 
 class IdType(models.TextChoices):
@@ -52,19 +53,11 @@ class WorkerRole(models.TextChoices):
     OTHER = "other", _("Other epidemic worker")
 
 
-class PersonQuerySet(models.QuerySet):
-    def accessible_to(self, user):
-        """People the acting user may see: their subtree, or only themself for a resident."""
-        from fangkong.accounts.roles import Role
+class PersonQuerySet(ScopedQuerySet):
+    """People the acting user may see: their subtree, or only themself for a resident."""
 
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.role == Role.RESIDENT:
-            return self.filter(pk=user.person_id) if user.person_id else self.none()
-        path = user.scope_path
-        if not path:
-            return self.none()
-        return self.filter(household__path__startswith=path)
+    place_path = "household__path"
+    person_field = "pk"
 
     def active(self):
         return self.filter(merged_into__isnull=True)

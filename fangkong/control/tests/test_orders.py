@@ -33,7 +33,9 @@ def test_releasing_the_first_phase_starts_the_next(outbreak):
     assert (second.kind, second.starts_on, second.ends_on) == (
         "home_isolation", D(2022, 11, 25), D(2022, 11, 27))
     assert second.predecessor == first and second.basis_case == first.basis_case
-    assert ControlOrder.objects.get(pk=first.pk).status == OrderStatus.RELEASED
+    released = ControlOrder.objects.get(pk=first.pk)
+    assert released.status == OrderStatus.RELEASED and "2022-11-24" in released.end_reason
+    assert AuditEvent.objects.get(action="control.release", target_uuid=cast.li.uuid).reason
     pass_tests(second, cast.wangge)
     assert services.control_order_release(acting_user=cast.wangge, order=second,
                                           day=D(2022, 11, 27)) is None

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "fangkong.cases",
     "fangkong.reports",
     "fangkong.control",
+    "fangkong.testing",
     "fangkong.inbox",
     "fangkong.arrivals",
     "fangkong.residents",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reports/", include("fangkong.reports.urls")),
     path("protocol/", include("fangkong.protocol.urls")),
     path("control/", include("fangkong.control.urls")),
+    path("testing/", include("fangkong.testing.urls")),
     path("inbox/", include("fangkong.inbox.urls")),
     path("arrivals/", include("fangkong.arrivals.urls")),
     path("me/", include("fangkong.residents.urls")),

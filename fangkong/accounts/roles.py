@@ -38,31 +38,36 @@ class Perm(models.TextChoices):
     MANAGE_CONTROL = "manage_control", _("Place, follow and release people under control")
     APPROVE_CONTROL = "approve_control", _("Approve manual control orders (health side)")
     MANAGE_PROTOCOL = "manage_protocol", _("Edit protocol profiles")
+    VIEW_TESTING = "view_testing", _("View test rounds, schedules and coverage")
+    PLAN_TESTING = "plan_testing", _("Organise test rounds: sites, schedules, exemptions")
+    SAMPLE = "sample", _("Bind people to sample tubes")
+    REPORT_RESULTS = "report_results", _("Receive tubes and report laboratory results")
 
 
 _STAFF = {Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.EDIT_PEOPLE, Perm.REVEAL_PII,
           Perm.EXPORT_PEOPLE, Perm.IMPORT_PEOPLE}
 _CASES = {Perm.VIEW_CASES, Perm.VIEW_BULLETIN}
 _CONTROL = {Perm.VIEW_CONTROL, Perm.MANAGE_CONTROL}
+_TESTING = {Perm.VIEW_TESTING, Perm.PLAN_TESTING}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COMMAND: frozenset(_STAFF | _CASES | _CONTROL | {
+    Role.COMMAND: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | {
         Perm.MERGE_PEOPLE, Perm.MANAGE_TOKENS, Perm.REPORT_CASES, Perm.MANAGE_CASES,
         Perm.OVERRIDE_DISCHARGE, Perm.MANAGE_FACILITIES, Perm.APPROVE_CONTROL,
         Perm.MANAGE_PROTOCOL}),
-    Role.DISTRICT: frozenset(_STAFF | _CASES | _CONTROL | {Perm.MERGE_PEOPLE, Perm.REPORT_CASES,
-                                                           Perm.MANAGE_CASES}),
-    Role.SUBDISTRICT: frozenset(_STAFF | _CASES | _CONTROL | {Perm.MERGE_PEOPLE}),
-    Role.COMMUNITY_WORKER: frozenset(_STAFF | _CASES | _CONTROL),
-    Role.BUILDING_LEADER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE}),
+    Role.DISTRICT: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | {
+        Perm.MERGE_PEOPLE, Perm.REPORT_CASES, Perm.MANAGE_CASES}),
+    Role.SUBDISTRICT: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | {Perm.MERGE_PEOPLE}),
+    Role.COMMUNITY_WORKER: frozenset(_STAFF | _CASES | _CONTROL | _TESTING),
+    Role.BUILDING_LEADER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.VIEW_TESTING}),
     Role.TRACER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.REVEAL_PII,
                             Perm.VIEW_CASES, Perm.REPORT_CASES, Perm.VIEW_CONTROL,
                             Perm.MANAGE_CONTROL}),
-    Role.SAMPLER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE}),
-    Role.LABORATORY: frozenset(),
+    Role.SAMPLER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.SAMPLE}),
+    Role.LABORATORY: frozenset({Perm.REPORT_RESULTS}),
     Role.HOSPITAL: frozenset({Perm.VIEW_CASES, Perm.MANAGE_CASES, Perm.OVERRIDE_DISCHARGE,
                               Perm.APPROVE_CONTROL}),
-    Role.INSPECTOR: frozenset({Perm.VIEW_PLACES, Perm.VIEW_BULLETIN}),
+    Role.INSPECTOR: frozenset({Perm.VIEW_PLACES, Perm.VIEW_BULLETIN, Perm.VIEW_TESTING}),
     Role.RESIDENT: frozenset({Perm.VIEW_SELF}),
 }
 

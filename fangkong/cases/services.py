@@ -176,10 +176,12 @@ def case_report(*, acting_user, person: Person, outbreak: Outbreak, classificati
                 sample_date: datetime.date | None = None, onset_date: datetime.date | None = None,
                 imported: bool = False, number: str = "", by_rule: bool = False) -> Case:
     """Report a case. `by_rule`: the report follows from a rule (a positive test of a person
-    under control), so the user who recorded the test need not hold the right to report."""
+    under control, a positive single retest), so the user who recorded the test need not
+    hold the right to report nor see the person's area (a laboratory)."""
     if not by_rule:
         _require(acting_user, Perm.REPORT_CASES)
-    _check_report(acting_user=acting_user, person=person, outbreak=outbreak,
+    _check_report(acting_user=None if by_rule else acting_user, person=person,
+                  outbreak=outbreak,
                   classification=classification, clinical_type=clinical_type,
                   reported_at=reported_at, sample_date=sample_date, onset_date=onset_date,
                   route=route)

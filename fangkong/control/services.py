@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import Perm, can
-from fangkong.audit.services import audit_record
+from fangkong.audit.models import AuditEvent
+from fangkong.audit.services import audit_record, build_event
 from fangkong.control.models import (
     Basis,
     ControlOrder,
@@ -274,9 +275,9 @@ def control_order_cancel(*, acting_user, order: ControlOrder, reason: str) -> Co
     return order
 
 
-def _escalate(acting_user, order: ControlOrder, day: datetime.date):
+def _escalate(acting_user, order: ControlOrder, day: datetime.date, route: str = ""):
     """A positive test: the order ends as escalated and the person is reported as a case,
-    found under control, through the cases service."""
+    found under control (unless `route` says otherwise), through the cases service."""
     from fangkong.cases.models import Classification, Route
     from fangkong.cases.selectors import outbreak_on
     from fangkong.cases.services import case_report
@@ -286,8 +287,8 @@ def _escalate(acting_user, order: ControlOrder, day: datetime.date):
         raise ValidationError(_("No outbreak is on record for %(day)s: record one before "
                                 "reporting the case.") % {"day": day.isoformat()},
                               code="no_outbreak")
-    route = (Route.CENTRALISED_ISOLATION if order.kind == OrderKind.CENTRALISED_ISOLATION
-             else Route.HOME_CONTROL)
+    route = route or (Route.CENTRALISED_ISOLATION
+                      if order.kind == OrderKind.CENTRALISED_ISOLATION else Route.HOME_CONTROL)
     _end(acting_user, order, OrderStatus.ESCALATED, _("Positive test on %(day)s")
          % {"day": day.isoformat()}, "control.escalate", day)
     return case_report(acting_user=acting_user, person=order.person, outbreak=outbreak,
@@ -346,3 +347,64 @@ def health_check_record(*, acting_user, order: ControlOrder, taken_at: datetime.
     return HealthCheck.objects.create(order=order, taken_at=taken_at, temperature=temperature,
                                       symptoms=sorted(set(symptoms)), by_self=by_self,
                                       recorded_by=_user(acting_user))
+
+
+@transaction.atomic
+def temporary_control_bulk(*, acting_user, people: list[Person], basis_ref: str,
+                           starts_on: datetime.date, ends_on: datetime.date,
+                           reason: str) -> dict[int, ControlOrder]:
+    """临时管控 of many people at once on a positive pool (basis: the tube, `basis_ref`), in a
+    few statements. People already under temporary control keep their order, which is
+    returned for them. Returns {person id: order}."""
+    if not basis_ref.strip() or not reason.strip() or ends_on < starts_on:
+        raise _field_error("basis_ref", _("Name the pool behind this order."), "basis_missing")
+    kind = OrderKind.TEMPORARY_CONTROL
+    held = {o.person_id: o for o in ControlOrder.objects.filter(
+        person__in=people, kind=kind, status=OrderStatus.ACTIVE)}
+    actor = _user(acting_user)
+    new = [ControlOrder(person=p, place=p.household, kind=kind, status=OrderStatus.ACTIVE,
+                        basis=Basis.POOL, basis_ref=basis_ref, reason=reason,
+                        starts_on=starts_on, ends_on=ends_on, created_by=actor)
+           for p in people if p.pk not in held]
+    ControlOrder.objects.bulk_create(new)
+    if new and new[0].pk is None:  # a backend that does not return keys
+        new = list(ControlOrder.objects.filter(basis_ref=basis_ref, kind=kind,
+                                               status=OrderStatus.ACTIVE,
+                                               person__in=[o.person for o in new]))
+    now = timezone.now()
+    OrderEvent.objects.bulk_create([
+        OrderEvent(order=o, kind=OrderEventKind.CREATED, at=now, actor=actor, reason=reason,
+                   detail={"basis": Basis.POOL, "pool": basis_ref}) for o in new])
+    AuditEvent.objects.bulk_create([
+        build_event(actor=acting_user, action="control.create", target=o.person,
+                    scope_place=o.place, reason=reason,
+                    changes={"status": (None, OrderStatus.ACTIVE), "kind": (None, kind),
+                             "basis": (None, Basis.POOL)}) for o in new])
+    return {**held, **{o.person_id: o for o in new}}
+
+
+@transaction.atomic
+def control_order_lift(*, acting_user, order: ControlOrder, reason: str) -> ControlOrder:
+    """End a temporary control once what it waited for is known (a negative single retest):
+    it has no planned end to wait for. Called by the rule that follows a laboratory's result,
+    so the scope checked is the result's, not the order's."""
+    order = _locked(order, None)
+    _require_status(order, OrderStatus.ACTIVE)
+    if order.kind != OrderKind.TEMPORARY_CONTROL:
+        raise ValidationError(_("Only a temporary control is lifted by a negative retest."),
+                              code="kind")
+    if not reason.strip():
+        raise _field_error("reason", _("Say why the control is lifted."), "reason")
+    _end(acting_user, order, OrderStatus.RELEASED, reason.strip(), "control.lift")
+    return order
+
+
+@transaction.atomic
+def control_order_escalate(*, acting_user, order: ControlOrder, day: datetime.date,
+                           route: str):
+    """A positive test of a person under this order outside its scheduled tests (a single
+    retest of a positive pool): the order ends and a case is reported, found by `route`.
+    Called by the rule that follows a laboratory's result, like `control_order_lift`."""
+    order = _locked(order, None)
+    _require_status(order, OrderStatus.ACTIVE)
+    return _escalate(acting_user, order, day, route=route)

@@ -10,61 +10,9 @@ from contextlib import contextmanager
 from django.core.management.color import no_style
 from django.db import connection
 
-BATCH_ROWS = 20000
+from fangkong.core.bulk import is_postgres
+
 SQLITE_LOAD_CACHE_KIB = -262144  # negative: KiB, so 256 MB
-
-
-class Sink:
-    def __init__(self, write):
-        self.rows: list[tuple] = []
-        self.append = self.rows.append
-        self.total = 0
-        self._write = write
-
-    def flush(self, force: bool = False) -> None:
-        if self.rows and (force or len(self.rows) >= BATCH_ROWS):
-            self._write(self.rows)
-            self.total += len(self.rows)
-            self.rows.clear()
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-def table_columns(model, fields: tuple[str, ...]) -> tuple[str, str]:
-    """The table name and quoted column list for `fields` (attribute names) of `model`."""
-    columns = [model._meta.get_field(f.removesuffix("_id")).column for f in fields]
-    quote = connection.ops.quote_name
-    return quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
-
-
-@contextmanager
-def table_sink(model, fields: tuple[str, ...]):
-    table, columns = table_columns(model, fields)
-    if is_postgres():
-        with connection.cursor() as cursor, \
-                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            sink = Sink(lambda rows: copy.write(_copy_text(rows)))
-            yield sink
-            sink.flush(force=True)
-        return
-    connection.ensure_connection()
-    raw = connection.connection
-    # Table and column names come from model metadata, never from input.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' * len(fields))})"  # noqa: S608
-    sink = Sink(lambda rows: raw.executemany(sql, rows))
-    yield sink
-    sink.flush(force=True)
-
-
-def _copy_text(rows: list[tuple]) -> str:
-    """COPY text format. Generated values hold no tabs, newlines or backslashes."""
-    try:
-        return "\n".join(map("\t".join, rows)) + "\n"
-    except TypeError:  # a NULL somewhere: rare (the city's parent), so the slow path is fine
-        return "".join("\t".join(r"\N" if v is None else v for v in row) + "\n" for row in rows)
-
 
 _CONSTRAINTS_SQL = """
     SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)

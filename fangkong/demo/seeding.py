@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.audit.services import audit_record
+from fangkong.core import bulk as core_bulk
 from fangkong.demo import bulk
 from fangkong.demo.citygen import PLACE_COLUMNS, VENUE_COLUMNS, CityGenerator
 from fangkong.demo.peoplegen import (
@@ -75,7 +76,7 @@ def seed_city(*, scale: float = DEFAULT_SCALE, seed: int = 1, as_of: datetime.da
         with bulk.indexes_deferred([Place, Venue, Person, PersonTag]):
             _build(summary, stamp, progress)
             progress(_("Rebuilding indexes and keys…"))
-        if bulk.is_postgres():
+        if core_bulk.is_postgres():
             bulk.reset_sequences([Place, Venue, Person, PersonTag])
         city = Place.objects.get(pk=summary.city_id)
         audit_record(actor=None, action="demo.seed", target=city, scope_place=city,
@@ -97,7 +98,7 @@ def _build(summary: SeedSummary, stamp: str, progress) -> None:
                              first_venue_id=bulk.next_id(Venue))
     people_gen = PeopleGenerator(as_of=summary.as_of, stamp=stamp,
                                  first_person_id=bulk.next_id(Person))
-    with bulk.table_sink(Place, PLACE_COLUMNS) as sink:
+    with core_bulk.table_sink(Place, PLACE_COLUMNS) as sink:
         city = city_gen.city(sink.append)
         districts = city_gen.district_nodes(sink.append, city)
     summary.city_id, summary.places = city.id, 1 + len(districts)
@@ -108,16 +109,16 @@ def _build(summary: SeedSummary, stamp: str, progress) -> None:
 
 def _district(summary, city_gen, people_gen, node, data, progress) -> None:
     started = time.perf_counter()
-    with bulk.table_sink(Place, PLACE_COLUMNS) as sink:
+    with core_bulk.table_sink(Place, PLACE_COLUMNS) as sink:
         out = city_gen.district(_flushing(sink), node, data)
-    with bulk.table_sink(Venue, VENUE_COLUMNS) as sink:
+    with core_bulk.table_sink(Venue, VENUE_COLUMNS) as sink:
         sink.rows.extend(out.venues)
     people_before, tag_rows = people_gen.count, []
-    with bulk.table_sink(Person, PERSON_COLUMNS) as people:
+    with core_bulk.table_sink(Person, PERSON_COLUMNS) as people:
         _residents(summary.seed, people_gen, data, out, city_gen.city_data, people,
                    tag_rows.append)
     # Tags (about 3% of people) wait in memory: one connection runs one COPY at a time.
-    with bulk.table_sink(PersonTag, TAG_COLUMNS) as tags:
+    with core_bulk.table_sink(PersonTag, TAG_COLUMNS) as tags:
         tags.rows.extend(tag_rows)
     households = len(out.urban_households) + len(out.rural_households)
     summary.places += out.places
@@ -139,7 +140,7 @@ def _flushing(sink):
 
     def emit(row):
         append(row)
-        if len(rows) >= bulk.BATCH_ROWS:
+        if len(rows) >= core_bulk.BATCH_ROWS:
             flush()
 
     return emit

@@ -19,6 +19,8 @@ class ItemKind(models.TextChoices):
     APPEAL = "appeal", _("Appeal of a status")
     APPROVAL = "approval", _("Control order awaiting approval")
     RELEASE_DUE = "release_due", _("Control order due for release")
+    RETEST = "retest", _("Door-to-door single retest")
+    RISK_AREA = "risk_area", _("Unit to consider for a high-risk area")
 
 
 class WorkItemQuerySet(ScopedQuerySet):

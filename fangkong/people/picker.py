@@ -41,7 +41,8 @@ class Picked:
 def pick_person(request, url_name: str) -> Picked:
     """The person named by `person` (404 outside the user's area), else the people matching
     `q`; a full ID number redirects to the page with the person chosen, so the number leaves
-    the address bar once it did its job."""
+    the address bar once it did its job. `url_name`: the page's URL name, or its path when
+    the page takes arguments."""
     user = request.user
     person = _chosen(request)
     search = PersonSearchForm(request.GET)
@@ -50,7 +51,8 @@ def pick_person(request, url_name: str) -> Picked:
     if person is None and query:
         found = find_by_id_number(user, query)
         if found is not None:
-            picked.redirect_to = redirect(f"{reverse(url_name)}?person={found.uuid}")
+            page = url_name if url_name.startswith("/") else reverse(url_name)
+            picked.redirect_to = redirect(f"{page}?person={found.uuid}")
         else:
             picked.matches = _matches(user, query)
     return picked

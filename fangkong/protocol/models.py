@@ -25,6 +25,10 @@ KEYS = {
     "risk_levels": _("Risk-area levels in use"),
     "risk_area_lift_days": _("Days without new infection before a high-risk area is lifted"),
     "plans": _("Control plans by basis: phases, days and test days"),
+    "pooling": _("Swabs per tube by risk level: a number, 'single' or 'household'"),
+    "ct_valid_max": _("Largest Ct value a laboratory may report"),
+    "pool_control_days": _("Days of temporary control for a positive pool, pending the retest"),
+    "turnaround_target_hours": _("Target hours from sampling to result"),
 }
 
 

@@ -48,7 +48,12 @@ NUMBERS = {
     "contact_lookback_days": ("integer", 0),
     "pcr_cutoff_ct": ("number", 1),
     "risk_area_lift_days": ("integer", 1),
+    "ct_valid_max": ("number", 1),
+    "pool_control_days": ("integer", 1),
+    "turnaround_target_hours": ("number", 1),
 }
+POOLING_WORDS = ("single", "household")
+MAX_POOL = 20
 
 
 def basis_label(basis: str) -> str:
@@ -107,7 +112,28 @@ def validate_values(values) -> list[str]:
         _check_risk_levels(report, values["risk_levels"])
     if "plans" in values:
         _check_plans(report, values["plans"])
+    if "pooling" in values:
+        _check_pooling(report, values["pooling"], values.get("risk_levels"))
     return report.problems
+
+
+def _check_pooling(report: _Report, pooling, levels) -> None:
+    """One entry per risk level in use: 'single', 'household' or a pool size of 2 to 20."""
+    if not isinstance(pooling, dict):
+        report.add("pooling", _("must map each risk level to a pooling rule"))
+        return
+    if not (isinstance(levels, list) and levels and len(set(map(str, levels))) == len(levels)
+            and all(lv in RISK_LEVELS for lv in levels)):
+        levels = None  # the levels are wrong themselves, reported above: check values only
+    for level in levels or ():
+        if level not in pooling:
+            report.add(f"pooling.{level}", _("missing"))
+    for level, rule in pooling.items():
+        path = f"pooling.{level}"
+        if levels is not None and level not in levels:
+            report.add(path, _("not a risk level in use"))
+        elif rule not in POOLING_WORDS:
+            report.integer(path, rule, 1, MAX_POOL)
 
 
 def _check_number(report: _Report, path: str, value, kind: str, minimum) -> None:

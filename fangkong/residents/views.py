@@ -29,6 +29,8 @@ from fangkong.residents.forms import (
     HealthCheckForm,
     PhoneForm,
 )
+from fangkong.testing import selectors as testing
+from fangkong.testing.models import RoundStatus, TubeKind, TubeResult
 
 
 def _is_resident(user) -> bool:
@@ -133,13 +135,38 @@ def sign_in_choose(request):
 
 # --- the resident's own status --------------------------------------------------------------
 
+def _sample_label(sample) -> str:
+    """A pooled tube's positive result is not the person's own: say what happens next."""
+    tube = sample.tube
+    if tube.kind == TubeKind.POOL and tube.result in (TubeResult.POSITIVE, TubeResult.RESAMPLE):
+        return _("Your pooled tube needs a check: stay at home, you will be sampled again "
+                 "alone.")
+    return tube.get_result_display()
+
+
+def _test_rounds(user) -> list[dict]:
+    """The resident's call-down time and own sample in each planned or open test round."""
+    person = user.person
+    rows = []
+    for test_round in (testing.rounds_for_user(user)
+                       .filter(status__in=[RoundStatus.PLANNED, RoundStatus.OPEN])
+                       .order_by("starts_at")):
+        slot = testing.slot_for(test_round, person)
+        sample = testing.person_sample(test_round, person)
+        rows.append({"round": test_round, "slot": slot, "sample": sample,
+                     "result": _sample_label(sample) if sample else "",
+                     "site_place": place_labels([slot.site.venue.place], below=None)[
+                         slot.site.venue.place_id] if slot else ""})
+    return rows
+
+
 def _status_page(request, check_form=None):
     status = selectors.resident_status(request.user.person, timezone.localdate())
     if check_form is None and status.can_report:
         check_form = HealthCheckForm(orders=status.can_report)
     return _page(request, "residents/status.html", {
-        "person": request.user.person, "status": status, "check_form": check_form},
-        check_form)
+        "person": request.user.person, "status": status, "check_form": check_form,
+        "test_rounds": _test_rounds(request.user)}, check_form)
 
 
 @resident_required

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from fangkong.testing.tests.util import mass_testing
+
 ALL = {"zhihui", "quxian", "jiedao", "wangge", "louzhang", "liudiao", "caiyang", "jiance",
        "yiyuan", "ducha", "jumin"}
 STAFF = {"zhihui", "quxian", "jiedao", "wangge"}
@@ -31,6 +33,15 @@ ALLOWED = {
     "risk_regions": {"zhihui"},
     "inbox": ALL - {"jumin"},
     "my_status": {"jumin"},
+    "test_rounds": STAFF | {"louzhang", "ducha"},
+    "test_round": STAFF | {"louzhang", "ducha"},
+    "coverage": STAFF | {"louzhang", "ducha"},
+    "plan_round": STAFF,
+    "sampling_sites": STAFF | {"louzhang", "ducha"},
+    "sampler": {"caiyang"},
+    "retests": {"caiyang"},
+    "lab": {"jiance"},
+    "turnaround": STAFF | {"louzhang", "ducha", "jiance"},
 }
 
 
@@ -44,6 +55,7 @@ def cast(outbreak):
     c = outbreak.cast
     c.case = report(outbreak, c.zhang, "confirmed")
     case_admit(acting_user=c.admin, case=c.case, facility=outbreak.hospital, at=at(14, 12))
+    c.testing = mass_testing(c)
     return c
 
 
@@ -64,6 +76,15 @@ def url_for(view, cast):
         "risk_regions": reverse("arrivals:risk_regions"),
         "inbox": reverse("inbox:list"),
         "my_status": reverse("residents:status"),
+        "test_rounds": reverse("testing:rounds"),
+        "test_round": reverse("testing:round", kwargs={"public_id": cast.testing.round.uuid}),
+        "coverage": reverse("testing:coverage", kwargs={"public_id": cast.testing.round.uuid}),
+        "plan_round": reverse("testing:round_create"),
+        "sampling_sites": reverse("testing:sites"),
+        "sampler": reverse("testing:sampler"),
+        "retests": reverse("testing:retests"),
+        "lab": reverse("testing:lab"),
+        "turnaround": reverse("testing:turnaround"),
         "overview": reverse("places:overview"),
         "registry": reverse("people:registry"),
         "detail": reverse("people:detail", kwargs={"public_id": person.uuid}),

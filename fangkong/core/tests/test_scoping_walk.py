@@ -48,7 +48,38 @@ def cast(outbreak):
     c.outside_cases = [report(outbreak, c.zhao), report(outbreak, c.liu, "confirmed")]
     c.outside_orders = [close_contact(outbreak, c.zhao, user=c.admin,
                                       case=c.outside_cases[1])]
+    c.outside_testing = _outside_testing(c)
     return c
+
+
+def _outside_testing(c):
+    """A round over 新建社区 and 东关村 only, its site, a tube with 赵强 in it, an exemption
+    of 刘洋 and a retest of 赵强: all outside 文远社区."""
+    import datetime
+    from zoneinfo import ZoneInfo
+
+    from fangkong.places.services import venue_create
+    from fangkong.testing import services
+    from fangkong.testing.models import Retest
+
+    def at(hour):
+        return datetime.datetime(2022, 11, 22, hour, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+    venue = venue_create(acting_user=None, place=c.xinjian_compound, name="采样点", kind="other")
+    site = services.site_create(acting_user=c.admin, venue=venue, points=1, per_point_hour=60)
+    services.site_assign(acting_user=c.admin, site=site, samplers=[c.caiyang])
+    test_round = services.round_create(acting_user=c.admin, number=9, name="第9轮",
+                                       starts_at=at(7), ends_at=at(19),
+                                       places=[(c.xinjian, "high"), (c.village, "low")])
+    test_round = services.round_set_status(acting_user=c.admin, test_round=test_round,
+                                           status="open")
+    tube = services.tube_open(acting_user=c.caiyang, test_round=test_round, site=site,
+                              barcode="OUT0001", at=at(9))
+    services.sample_add(acting_user=c.caiyang, tube=tube, person=c.zhao, at=at(9))
+    exemption = services.exemption_record(acting_user=c.admin, test_round=test_round,
+                                          person=c.liu, reason="away")
+    retest = Retest.objects.create(pool=tube, person=c.zhao)
+    return [test_round, site, tube, exemption, retest]
 
 
 def outside_samples(cast, name, entry):
@@ -58,7 +89,7 @@ def outside_samples(cast, name, entry):
         return [{}]
     if args == {"public_id"}:
         objects = (cast.zhao, cast.liu, cast.xinjian, cast.yingxian, *cast.outside_cases,
-                   *cast.outside_orders)
+                   *cast.outside_orders, *cast.outside_testing)
         return [{"public_id": obj.uuid} for obj in objects] + [{"public_id": uuid.uuid4()}]
     if args == {"public_id", "action"}:
         return ([{"public_id": case.uuid, "action": action} for case in cast.outside_cases

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TestingConfig(AppConfig):
+    name = "fangkong.testing"
+    label = "testing"

@@ -29,6 +29,7 @@ demo: messages
 	$(FK) seed-city --scale $(DEMO_SCALE) --seed $(DEMO_SEED) --if-empty
 	$(FK) demo-users
 	$(FK) simulate shuozhou-2022-11 --if-absent
+	$(FK) demo-testing --if-absent
 	$(FK) runserver --insecure 127.0.0.1:8000
 
 lint: install

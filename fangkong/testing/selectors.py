@@ -98,18 +98,23 @@ def _sampled(test_round: TestRound) -> Exists:
 def exempt_people(test_round: TestRound, people: QuerySet) -> dict[int, str]:
     """{person id: reason} of the people exempt from the round and not sampled in it."""
     from fangkong.cases.models import Case
-    from fangkong.control.models import OrderKind, OrderStatus
+    from fangkong.control.models import ControlOrder, OrderKind, OrderStatus
     from fangkong.testing.models import ExemptReason
 
-    unsampled = people.exclude(_sampled(test_round))
+    # Read from the few orders, cases and exemptions, each checked against `people` and the
+    # round's samples, rather than from all of `people`: most places have none of them.
+    among = Exists(people.filter(pk=OuterRef("person_id")))
+    unsampled = ~Exists(Sample.objects.filter(round=test_round, retest=False,
+                                              person=OuterRef("person_id")))
     found = {}
-    orders = unsampled.filter(control_orders__kind=OrderKind.CENTRALISED_ISOLATION,
-                              control_orders__status=OrderStatus.ACTIVE)
-    found.update(dict.fromkeys(orders.values_list("pk", flat=True),
+    orders = ControlOrder.objects.filter(among, unsampled,
+                                         kind=OrderKind.CENTRALISED_ISOLATION,
+                                         status=OrderStatus.ACTIVE)
+    found.update(dict.fromkeys(orders.values_list("person_id", flat=True),
                                ExemptReason.CENTRALISED))
-    cases = Case.objects.filter(outcome="", person__in=unsampled)
+    cases = Case.objects.filter(among, unsampled, outcome="")
     found.update(dict.fromkeys(cases.values_list("person_id", flat=True), ExemptReason.CASE))
-    found.update(Exemption.objects.filter(round=test_round, person__in=unsampled)
+    found.update(Exemption.objects.filter(among, unsampled, round=test_round)
                  .values_list("person_id", "reason"))
     return found
 

@@ -8,6 +8,7 @@ from fangkong.testing.services.lab import (  # noqa: F401
     ReceiveReport,
     ResultsRefused,
     ResultsReport,
+    lab_create,
     results_record,
     retest_sample,
     tubes_receive,

@@ -13,11 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from fangkong.accounts.roles import Perm
+from fangkong.accounts.roles import Perm, Role
 from fangkong.audit.services import audit_record
 from fangkong.core.bulk import is_postgres
 from fangkong.inbox.models import ItemKind, WorkItem
 from fangkong.people.models import Person
+from fangkong.places.models import Place
 from fangkong.protocol.selectors import rule
 from fangkong.testing.models import (
     Laboratory,
@@ -31,14 +32,15 @@ from fangkong.testing.models import (
 )
 from fangkong.testing.result_rules import ResultRow, row_problems
 from fangkong.testing.services.common import (
+    BARCODE,
     _check_barcode,
     _chunks,
     _field_error,
+    _in_filters,
     _local_day,
     _require,
     _user,
 )
-from fangkong.testing.services.sampling import _in_filters
 
 # --- laboratories: receiving tubes and recording results ----------------------------------
 
@@ -190,16 +192,25 @@ def _check_rows(lab, rows: list[ResultRow]) -> tuple[list[tuple[Tube, ResultRow]
 
 
 @transaction.atomic
-def results_record(*, acting_user, lab: Laboratory, rows: list[ResultRow],
-                   via: str) -> ResultsReport:
+def results_record(*, acting_user, lab: Laboratory, rows: list[ResultRow], via: str,
+                   at: datetime.datetime | None = None) -> ResultsReport:
     """Record a laboratory's results, all or nothing, then follow up what they call for:
-    positive pools (temporary control and single retests), resamples, retest outcomes."""
+    positive pools (temporary control and single retests), resamples, retest outcomes.
+    `at`: when the results were reported, if not now (a late entry of past results)."""
     _lab_member(acting_user, lab)
     if not rows:
         raise ResultsRefused([{"line": "", "barcode": "", "field": "rows",
                                "message": _("The upload holds no result rows.")}])
-    accepted, unchanged = _check_rows(lab, rows)
     now = timezone.now()
+    if at is not None and at > now + datetime.timedelta(minutes=5):
+        raise _field_error("reported_at", _("This time lies in the future."), "future")
+    accepted, unchanged = _check_rows(lab, rows)
+    if at is not None:
+        early = [row.line for _tube, row in accepted if row.tested_at > at]
+        if early:
+            raise _field_error("reported_at", _("Reported before it was tested: %(rows)s")
+                               % {"rows": ", ".join(early[:10])}, "early")
+        now = at
     for tube, row in accepted:
         tube.result, tube.ct_orf1ab, tube.ct_n = row.result, row.ct_orf1ab, row.ct_n
         tube.tested_at, tube.reported_at, tube.reported_via = row.tested_at, now, via
@@ -413,3 +424,31 @@ def _propose_risk_area(retest: Retest) -> None:
                   "title": _("Consider %(place)s for a high-risk area: %(name)s tested "
                              "positive on a single retest") % {"place": unit.name,
                                                                 "name": retest.person.name}})
+
+
+@transaction.atomic
+def lab_create(*, acting_user, name: str, code: str, place: Place,
+               members: list = ()) -> Laboratory:
+    """A laboratory that receives tubes and reports results; its members are the accounts
+    (role laboratory) that act for it."""
+    _require(acting_user, Perm.MANAGE_FACILITIES)
+    errors = {}
+    if not name.strip():
+        errors["name"] = _("Give the laboratory a name.")
+    if not BARCODE.match(code or "") or Laboratory.objects.filter(code=code).exists():
+        errors["code"] = _("A laboratory code is 4 to 40 letters, digits or hyphens, "
+                           "used once.")
+    if Laboratory.objects.filter(name=name.strip()).exists():
+        errors["name"] = _("A laboratory with this name exists.")
+    wrong = [u.username for u in members if u.role != Role.LABORATORY]
+    if wrong:
+        errors["members"] = _("Not a laboratory account: %(names)s") % {
+            "names": ", ".join(wrong)}
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    lab = Laboratory.objects.create(name=name.strip(), code=code, place=place,
+                                    created_by=_user(acting_user))
+    lab.members.set(members)
+    audit_record(actor=acting_user, action="testing.lab_create", target=lab, scope_place=place,
+                 changes={"members": (None, sorted(u.username for u in members))})
+    return lab

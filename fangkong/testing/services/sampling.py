@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Lookup, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,8 +34,8 @@ from fangkong.testing.models import (
 )
 from fangkong.testing.services.common import (
     _check_barcode,
-    _chunks,
     _field_error,
+    _in_filters,
     _require,
     _user,
 )
@@ -57,10 +57,11 @@ def _check_open_round(test_round: TestRound) -> None:
                                  "status": RoundStatus(test_round.status).label}, code="round")
 
 
-def _check_at(test_round: TestRound, at: datetime.datetime) -> None:
+def _check_at(test_round: TestRound, at: datetime.datetime,
+              now: datetime.datetime | None = None) -> None:
     if timezone.is_naive(at):
         raise _field_error("sampled_at", _("The time needs a time zone."), "naive")
-    if at > timezone.now() + datetime.timedelta(minutes=5):
+    if at > (now or timezone.now()) + datetime.timedelta(minutes=5):
         raise _field_error("sampled_at", _("This time lies in the future."), "future")
     if at < test_round.starts_at:
         raise _field_error("sampled_at", _("This time is before the round began."), "early")
@@ -235,32 +236,6 @@ class BindReport:
                              "message": message})
 
 
-class AnyOf(Lookup):
-    """`field = ANY(%s)`: one array parameter however many values (PostgreSQL only)."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def get_db_prep_lookup(self, value, connection):
-        return "%s", [list(value)]
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
-
-
-def _in_filters(field_name: str, values: list) -> list:
-    """Filters matching `field_name` against `values`: one `= ANY(array)` on PostgreSQL
-    (an IN list of thousands costs more to build and parse than to run), IN lists of
-    CHUNK values elsewhere."""
-    if not values:
-        return []
-    if is_postgres():
-        return [AnyOf(F(field_name), values)]
-    return [Q(**{f"{field_name}__in": chunk}) for chunk in _chunks(values)]
-
-
 def _person_ids(numbers: list[str]) -> dict[str, tuple[int, int]]:
     """{ID number: (person id, household id)} for the known, unmerged mainland ID numbers."""
     found = {}
@@ -318,13 +293,13 @@ def bind_batch(*, acting_user, test_round: TestRound, site: SamplingSite,
 
 
 def _check_bindings(test_round, bindings, report) -> list[tuple[int, Binding]]:
-    rows = []
+    rows, now = [], timezone.now()
     for index, binding in enumerate(bindings):
         try:
             binding.tube = _check_barcode(binding.tube)
             if binding.sampled_at is None:
                 raise _field_error("sampled_at", _("The sampling time is missing."), "required")
-            _check_at(test_round, binding.sampled_at)
+            _check_at(test_round, binding.sampled_at, now)
         except ValidationError as error:
             (name, [problem]), = error.error_dict.items()
             report.refuse(index, name, problem.code, problem.messages[0])

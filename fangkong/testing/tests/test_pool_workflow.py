@@ -11,7 +11,7 @@ from fangkong.cases.models import Case, Route
 from fangkong.control.models import Basis, ControlOrder, OrderKind, OrderStatus
 from fangkong.inbox.models import ItemKind, WorkItem
 from fangkong.testing import services
-from fangkong.testing.models import Retest, RetestStatus, TubeStatus
+from fangkong.testing.models import Retest, RetestStatus, Tube, TubeStatus
 from fangkong.testing.tests.util import at, mass_testing, result, sample_pool
 
 
@@ -92,3 +92,34 @@ def test_a_high_risk_area_takes_one_tube_per_household(t):
     assert refused.value.error_dict["person"][0].code == "household"
     tube.refresh_from_db()
     assert tube.size == 1 and tube.samples.count() == 1
+
+
+def test_results_entered_late_keep_their_report_time(t):
+    c = t.cast
+    sample_pool(t, "SZ0003", [c.zhang])
+    report_time = at(23, 6)
+    services.results_record(acting_user=c.jiance, lab=t.lab, via="file", at=report_time,
+                            rows=[result("SZ0003", "negative", when=at(22, 20))])
+    tube = Tube.objects.get(barcode="SZ0003")
+    assert tube.reported_at == report_time
+    sample_pool(t, "SZ0004", [c.li])
+    with pytest.raises(ValidationError):
+        services.results_record(acting_user=c.jiance, lab=t.lab, via="file", at=at(22, 12),
+                                rows=[result("SZ0004", "negative", when=at(22, 20))])
+    assert Tube.objects.get(barcode="SZ0004").result == ""
+
+
+def test_a_laboratory_is_created_with_its_members_and_audited(t):
+    from fangkong.audit.models import AuditEvent
+
+    c = t.cast
+    lab = services.lab_create(acting_user=c.admin, name="应县人民医院实验室", code="yx-hosp",
+                              place=c.yingxian, members=[t.jiance2])
+    assert list(lab.members.all()) == [t.jiance2]
+    assert AuditEvent.objects.filter(action="testing.lab_create").exists()
+    with pytest.raises(ValidationError) as refused:
+        services.lab_create(acting_user=c.admin, name="x", code="yx-hosp", place=c.city,
+                            members=[c.wangge])
+    assert set(refused.value.error_dict) == {"code", "members"}
+    with pytest.raises(PermissionError):
+        services.lab_create(acting_user=c.wangge, name="y", code="y-lab", place=c.wenyuan)

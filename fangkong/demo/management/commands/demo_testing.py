@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.audit.context import Origin, bind
+from fangkong.cases.selectors import outbreak_on
 from fangkong.demo.testing import (
     DemoTestingExists,
     demo_testing_create,
@@ -55,5 +56,6 @@ class Command(BaseCommand):
               % {"round": s.round2.name,
                  "day": timezone.localtime(s.round2.starts_at).date().isoformat(),
                  "slots": s.round2_slots})
-        write(_("A positive single retest reports a case once an outbreak is on record: "
-                "'fangkong simulate shuozhou-2022-11' creates it."))
+        if outbreak_on(timezone.localdate()) is None:
+            write(_("A positive single retest reports a case once an outbreak is on record: "
+                    "'fangkong simulate shuozhou-2022-11' creates it."))

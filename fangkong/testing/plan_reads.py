@@ -78,17 +78,19 @@ def person_rows(user, test_round, place, people) -> list[dict]:
     return rows
 
 
-def untested_people(user, test_round, place):
-    return (selectors.untested(test_round, place).accessible_to(user)
+def untested_people(user, test_round, place, exempt=None):
+    return (selectors.untested(test_round, place, exempt).accessible_to(user)
             .select_related("household__parent"))
 
 
-def exempt_rows(user, test_round, place) -> list[dict]:
+def exempt_rows(user, test_round, place, reasons=None) -> list[dict]:
     """Everyone exempt under the place: recorded exemptions (with their note) and the
-    automatic ones (an open case, centralised isolation)."""
-    people = (selectors.round_people(test_round)
-              .filter(household__path__startswith=place.path).accessible_to(user))
-    reasons = selectors.exempt_people(test_round, people)
+    automatic ones (an open case, centralised isolation). `reasons`: the place's exempt, if
+    already read (`Coverage.exempt`); the people are scoped to the user below either way."""
+    if reasons is None:
+        people = (selectors.round_people(test_round)
+                  .filter(household__path__startswith=place.path).accessible_to(user))
+        reasons = selectors.exempt_people(test_round, people)
     if not reasons:
         return []
     found = list(Person.objects.accessible_to(user).filter(pk__in=list(reasons))

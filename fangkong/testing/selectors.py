@@ -146,12 +146,14 @@ class Coverage:
     place: Place
     total: Figures
     groups: list[tuple[Place, Figures]] = field(default_factory=list)  # unit/village rows
+    exempt: dict[int, str] = field(default_factory=dict)  # person id: reason
 
 
-def _figures_by_group(test_round: TestRound, people: QuerySet) -> dict[int, Figures]:
+def _figures_by_group(test_round: TestRound,
+                      people: QuerySet) -> tuple[dict[int, Figures], dict[int, str]]:
     """Figures by household parent (unit, or village) over `people`: one pass over the
     people, each with their first-time sample of the round (at most one, by constraint) and
-    its tube; then the exempt."""
+    its tube; then the exempt, returned too ({person id: reason})."""
     by_group: dict[int, Figures] = defaultdict(Figures)
     first = FilteredRelation("samples", condition=Q(samples__round=test_round,
                                                      samples__retest=False))
@@ -166,14 +168,14 @@ def _figures_by_group(test_round: TestRound, people: QuerySet) -> dict[int, Figu
         for parent, n in (Person.objects.filter(pk__in=list(exempt))
                           .values_list("household__parent_id").annotate(n=Count("id"))):
             by_group[parent].exempt = n
-    return by_group
+    return by_group, exempt
 
 
 def coverage(test_round: TestRound, place: Place) -> Coverage:
     """Target, sampled, results back and exempt for a place and each unit (or village)
     under it."""
     people = round_people(test_round).filter(household__path__startswith=place.path)
-    by_group = _figures_by_group(test_round, people)
+    by_group, exempt = _figures_by_group(test_round, people)
     groups = Place.objects.in_bulk(list(by_group))
     total = Figures()
     rows = []
@@ -181,7 +183,7 @@ def coverage(test_round: TestRound, place: Place) -> Coverage:
         total.add(figures)
         rows.append((groups[pk], figures))
     rows.sort(key=lambda row: row[0].path)
-    return Coverage(place, total, rows)
+    return Coverage(place, total, rows, exempt)
 
 
 def coverage_tree(test_round: TestRound, below: Place | None = None) -> dict[str, Figures]:
@@ -190,7 +192,7 @@ def coverage_tree(test_round: TestRound, below: Place | None = None) -> dict[str
     people = round_people(test_round)
     if below is not None:
         people = people.filter(household__path__startswith=below.path)
-    by_group = _figures_by_group(test_round, people)
+    by_group, _exempt = _figures_by_group(test_round, people)
     paths = dict(Place.objects.filter(pk__in=list(by_group)).values_list("pk", "path"))
     tree: dict[str, Figures] = defaultdict(Figures)
     for pk, figures in by_group.items():
@@ -200,11 +202,14 @@ def coverage_tree(test_round: TestRound, below: Place | None = None) -> dict[str
     return dict(tree)
 
 
-def untested(test_round: TestRound, place: Place) -> QuerySet:
+def untested(test_round: TestRound, place: Place,
+             exempt: dict[int, str] | None = None) -> QuerySet:
     """应检未检: the people of the round under `place` not sampled and not exempt, by
-    building and unit — the chase list."""
+    building and unit — the chase list. `exempt`: the place's exempt, if already read
+    (`Coverage.exempt`)."""
     people = round_people(test_round).filter(household__path__startswith=place.path)
-    exempt = exempt_people(test_round, people)
+    if exempt is None:
+        exempt = exempt_people(test_round, people)
     return (people.exclude(_sampled(test_round)).exclude(pk__in=list(exempt))
             .select_related("household").order_by("household__path", "name"))
 

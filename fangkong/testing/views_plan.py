@@ -218,14 +218,14 @@ def coverage(request, public_id):
     place = _place(request)
     figures = selectors.coverage(test_round, place)
     labels = place_labels([group for group, _f in figures.groups], below=place)
-    page = Paginator(untested_people(user, test_round, place),
+    page = Paginator(untested_people(user, test_round, place, figures.exempt),
                      settings.FANGKONG_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, T + "coverage.html", {
         "round": test_round, "place": place, "crumbs": _crumbs(user, place),
         "total": figures.total,
         "groups": [{"place": g, "label": labels[g.pk], "figures": f} for g, f in figures.groups],
         "page": page, "rows": person_rows(user, test_round, place, page.object_list),
-        "exempt": exempt_rows(user, test_round, place),
+        "exempt": exempt_rows(user, test_round, place, figures.exempt),
         "can_plan": can(user, Perm.PLAN_TESTING)})
 
 

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "fangkong.reports",
     "fangkong.control",
     "fangkong.testing",
+    "fangkong.tracing",
     "fangkong.inbox",
     "fangkong.arrivals",
     "fangkong.residents",
@@ -129,6 +130,7 @@ TASKS = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = envint("FILE_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = FILE_UPLOAD_MAX_MEMORY_SIZE
 FANGKONG_ARRIVALS_PER_HOUR = envint("FANGKONG_ARRIVALS_PER_HOUR", "10")
+FANGKONG_CHECKINS_PER_HOUR = envint("FANGKONG_CHECKINS_PER_HOUR", "30")
 FANGKONG_IMPORT_MAX_BYTES = envint("FANGKONG_IMPORT_MAX_BYTES", str(50 * 1024 * 1024))
 FANGKONG_PAGE_SIZE = envint("FANGKONG_PAGE_SIZE", "50")
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("protocol/", include("fangkong.protocol.urls")),
     path("control/", include("fangkong.control.urls")),
     path("testing/", include("fangkong.testing.urls")),
+    path("tracing/", include("fangkong.tracing.urls")),
     path("inbox/", include("fangkong.inbox.urls")),
     path("arrivals/", include("fangkong.arrivals.urls")),
     path("me/", include("fangkong.residents.urls")),

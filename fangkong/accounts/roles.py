@@ -42,6 +42,7 @@ class Perm(models.TextChoices):
     PLAN_TESTING = "plan_testing", _("Organise test rounds: sites, schedules, exemptions")
     SAMPLE = "sample", _("Bind people to sample tubes")
     REPORT_RESULTS = "report_results", _("Receive tubes and report laboratory results")
+    RECORD_CHECKINS = "record_checkins", _("Record venue check-ins from gates and terminals")
 
 
 _STAFF = {Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.EDIT_PEOPLE, Perm.REVEAL_PII,
@@ -49,16 +50,18 @@ _STAFF = {Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.EDIT_PEOPLE, Perm.REVEAL_PII,
 _CASES = {Perm.VIEW_CASES, Perm.VIEW_BULLETIN}
 _CONTROL = {Perm.VIEW_CONTROL, Perm.MANAGE_CONTROL}
 _TESTING = {Perm.VIEW_TESTING, Perm.PLAN_TESTING}
+_TRACING = {Perm.RECORD_CHECKINS}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.COMMAND: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | {
+    Role.COMMAND: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | _TRACING | {
         Perm.MERGE_PEOPLE, Perm.MANAGE_TOKENS, Perm.REPORT_CASES, Perm.MANAGE_CASES,
         Perm.OVERRIDE_DISCHARGE, Perm.MANAGE_FACILITIES, Perm.APPROVE_CONTROL,
         Perm.MANAGE_PROTOCOL}),
-    Role.DISTRICT: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | {
+    Role.DISTRICT: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | _TRACING | {
         Perm.MERGE_PEOPLE, Perm.REPORT_CASES, Perm.MANAGE_CASES}),
-    Role.SUBDISTRICT: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | {Perm.MERGE_PEOPLE}),
-    Role.COMMUNITY_WORKER: frozenset(_STAFF | _CASES | _CONTROL | _TESTING),
+    Role.SUBDISTRICT: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | _TRACING
+                                | {Perm.MERGE_PEOPLE}),
+    Role.COMMUNITY_WORKER: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | _TRACING),
     Role.BUILDING_LEADER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.VIEW_TESTING}),
     Role.TRACER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.REVEAL_PII,
                             Perm.VIEW_CASES, Perm.REPORT_CASES, Perm.VIEW_CONTROL,

@@ -20,6 +20,7 @@ from fangkong.reports.api import router as reports_router
 from fangkong.reports.api_dashboard import router as dashboard_router
 from fangkong.residents.api import router as residents_router
 from fangkong.testing.api import router as testing_router
+from fangkong.tracing.api import router as tracing_router
 
 api = NinjaAPI(
     title="Fangkong API", version="1", urls_namespace="api", auth=AUTH,
@@ -40,3 +41,4 @@ api.add_router("", protocol_router)
 api.add_router("", arrivals_router)
 api.add_router("", control_router)
 api.add_router("/testing", testing_router)
+api.add_router("/tracing", tracing_router)

@@ -29,6 +29,7 @@ KEYS = {
     "ct_valid_max": _("Largest Ct value a laboratory may report"),
     "pool_control_days": _("Days of temporary control for a positive pool, pending the retest"),
     "turnaround_target_hours": _("Target hours from sampling to result"),
+    "checkin_stay_minutes": _("Minutes a venue check-in is assumed to last without a check-out"),
 }
 
 

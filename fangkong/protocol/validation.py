@@ -51,6 +51,7 @@ NUMBERS = {
     "ct_valid_max": ("number", 1),
     "pool_control_days": ("integer", 1),
     "turnaround_target_hours": ("number", 1),
+    "checkin_stay_minutes": ("integer", 1),
 }
 POOLING_WORDS = ("single", "household")
 MAX_POOL = 20

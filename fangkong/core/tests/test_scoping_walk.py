@@ -14,7 +14,8 @@ PUBLIC_PREFIXES = ("login", "logout", "i18n", "admin", "api/v1", "static", "me/s
 RESIDENT_NAMES = ["张伟", "李娜", "王芳", "赵强", "刘洋"]
 # The public arrival form and its option lists (place names only, no people)
 PUBLIC_NAMES = {"arrivals:form", "arrivals:done", "arrivals:options_cities",
-                "arrivals:options_counties", "arrivals:options_places"}
+                "arrivals:options_counties", "arrivals:options_places",
+                "tracing:checkin", "tracing:checkin_done"}  # a venue's public check-in
 NOT_OBJECTS = {"fmt"}  # URL arguments that choose a format, not an object
 RESIDENT_PAGES = {"residents:status", "residents:check", "residents:appeal"}  # phone sign-in
 
@@ -49,7 +50,15 @@ def cast(outbreak):
     c.outside_orders = [close_contact(outbreak, c.zhao, user=c.admin,
                                       case=c.outside_cases[1])]
     c.outside_testing = _outside_testing(c)
+    c.outside_venue = _outside_venue(c)
     return c
+
+
+def _outside_venue(c):
+    from fangkong.places.services import venue_create
+
+    return venue_create(acting_user=None, place=c.xinjian_compound, name="新建菜市场",
+                        kind="market")
 
 
 def _outside_testing(c):
@@ -98,6 +107,10 @@ def outside_samples(cast, name, entry):
                    for action in ("test", "check", "release", "cancel", "approve")])
     if args == {"fmt"}:
         return [{"fmt": fmt} for fmt in ("json", "txt", "docx")]
+    if args == {"code"}:
+        return [{"code": cast.outside_venue.code}, {"code": "V-NOPE"}]
+    if args == {"code", "fmt"}:
+        return [{"code": cast.outside_venue.code, "fmt": fmt} for fmt in ("png", "pdf")]
     if args == {"public_id", "field"}:
         return [{"public_id": cast.zhao.uuid, "field": "id_number"},
                 {"public_id": cast.liu.uuid, "field": "phone"}]

@@ -11,6 +11,7 @@ import datetime
 import functools
 import html
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -536,3 +537,28 @@ def _dense_row(values: dict[int, str], last: int) -> list[str]:
         if 1 <= index <= last:
             cells[index - 1] = text
     return cells
+
+
+# --- columns a file may name in several ways (a JSON spec of fields and their headers) ----
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    headers: tuple[str, ...]   # the first is the one a template shows
+    required: bool
+
+    @property
+    def header(self) -> str:
+        return self.headers[0]
+
+
+@functools.cache
+def column_spec(path) -> dict:
+    """A JSON spec ({"columns": [{"field", "headers", "required"}], ...}), read once."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def spec_columns(path) -> tuple[Column, ...]:
+    return tuple(Column(c["field"], tuple(c["headers"]), c["required"])
+                 for c in column_spec(path)["columns"])

@@ -10,16 +10,14 @@ no other result, the Ct values agree with the result) is the results service's q
 """
 
 import datetime
-import functools
-import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 
 from fangkong.lib import tabular
+from fangkong.lib.tabular import Column
 from fangkong.testing.result_rules import RESULTS, ResultRow, parse_ct
 from fangkong.testing.services import ResultsRefused
 
@@ -32,22 +30,12 @@ _TIME = re.compile(
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?$")
 
 
-@dataclass(frozen=True)
-class Column:
-    field: str
-    headers: tuple[str, ...]
-    required: bool
-
-
-@functools.cache
 def spec() -> dict:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return tabular.column_spec(DATA_FILE)
 
 
-@functools.cache
 def columns() -> tuple[Column, ...]:
-    return tuple(Column(c["field"], tuple(c["headers"]), c["required"])
-                 for c in spec()["columns"])
+    return tabular.spec_columns(DATA_FILE)
 
 
 def template_headers() -> list[str]:

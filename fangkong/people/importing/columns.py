@@ -7,7 +7,6 @@ label, or its zh-hans label from the catalogue, so a file exported by Fangkong r
 
 import datetime
 import functools
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from fangkong.lib import tabular
+from fangkong.lib.tabular import Column
 from fangkong.people.importing.report import ImportFileError
 from fangkong.people.models import IdType, Residency, Sex, SpecialTag, WorkerRole
 
@@ -24,26 +25,12 @@ CHOICE_ENUMS = {"id_type": IdType, "sex": Sex, "residency": Residency, "tags": S
 _DATE = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|(\d{2})(\d{2}))(?:[T ].*)?$")
 
 
-@dataclass(frozen=True)
-class Column:
-    field: str
-    headers: tuple[str, ...]
-    required: bool
-
-    @property
-    def header(self) -> str:
-        return self.headers[0]
-
-
-@functools.cache
 def spec() -> dict:
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    return tabular.column_spec(DATA_FILE)
 
 
-@functools.cache
 def columns() -> tuple[Column, ...]:
-    return tuple(Column(c["field"], tuple(c["headers"]), c["required"])
-                 for c in spec()["columns"])
+    return tabular.spec_columns(DATA_FILE)
 
 
 def column(field: str) -> Column:

@@ -59,11 +59,14 @@ def test_a_batch_answers_each_scan_and_a_retry_changes_nothing(cast, venue):
              Scan(venue.code, "110101199003077777", now),
              Scan(venue.code, cast.wang.id_number, now + datetime.timedelta(hours=1)),
              Scan(venue.code, cast.wang.id_number, now - datetime.timedelta(days=20)),
-             Scan(venue.code, cast.wang.id_number, None)]
+             Scan(venue.code, cast.wang.id_number, None),
+             Scan(venue.code, cast.wang.id_number, now - datetime.timedelta(hours=1),
+                  now - datetime.timedelta(hours=2)),
+             Scan(venue.code, cast.zhang.id_number, now - datetime.timedelta(hours=1))]
     report = services.check_in_batch(acting_user=cast.wangge, scans=scans)
-    assert (report.accepted, report.unchanged) == (2, 0)
+    assert (report.accepted, report.unchanged) == (2, 1)  # 张伟's scan sent twice: one
     assert {r["index"]: r["code"] for r in report.refused} == {
-        2: "venue", 3: "unknown", 4: "future", 5: "old", 6: "required"}
+        2: "venue", 3: "unknown", 4: "future", 5: "old", 6: "required", 7: "order"}
     assert CheckIn.objects.get(person=cast.li).left_at == now - datetime.timedelta(minutes=20)
     again = services.check_in_batch(acting_user=cast.wangge, scans=scans[:2])
     assert (again.accepted, again.unchanged) == (0, 2)

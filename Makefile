@@ -30,6 +30,7 @@ demo: messages
 	$(FK) demo-users
 	$(FK) simulate shuozhou-2022-11 --if-absent
 	$(FK) demo-testing --if-absent
+	$(FK) demo-tracing --if-absent
 	$(FK) runserver --insecure 127.0.0.1:8000
 
 lint: install

@@ -43,6 +43,9 @@ class Perm(models.TextChoices):
     SAMPLE = "sample", _("Bind people to sample tubes")
     REPORT_RESULTS = "report_results", _("Receive tubes and report laboratory results")
     RECORD_CHECKINS = "record_checkins", _("Record venue check-ins from gates and terminals")
+    VIEW_TRACING = "view_tracing", _("View investigations, contacts, clusters and teams")
+    TRACE = "trace", _("Work investigations: trajectories and contacts")
+    MANAGE_TEAMS = "manage_teams", _("Manage tracing teams and assign investigations")
 
 
 _STAFF = {Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.EDIT_PEOPLE, Perm.REVEAL_PII,
@@ -50,22 +53,23 @@ _STAFF = {Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.EDIT_PEOPLE, Perm.REVEAL_PII,
 _CASES = {Perm.VIEW_CASES, Perm.VIEW_BULLETIN}
 _CONTROL = {Perm.VIEW_CONTROL, Perm.MANAGE_CONTROL}
 _TESTING = {Perm.VIEW_TESTING, Perm.PLAN_TESTING}
-_TRACING = {Perm.RECORD_CHECKINS}
+_TRACING = {Perm.RECORD_CHECKINS, Perm.VIEW_TRACING}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.COMMAND: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | _TRACING | {
         Perm.MERGE_PEOPLE, Perm.MANAGE_TOKENS, Perm.REPORT_CASES, Perm.MANAGE_CASES,
         Perm.OVERRIDE_DISCHARGE, Perm.MANAGE_FACILITIES, Perm.APPROVE_CONTROL,
-        Perm.MANAGE_PROTOCOL}),
+        Perm.MANAGE_PROTOCOL, Perm.TRACE, Perm.MANAGE_TEAMS}),
     Role.DISTRICT: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | _TRACING | {
-        Perm.MERGE_PEOPLE, Perm.REPORT_CASES, Perm.MANAGE_CASES}),
+        Perm.MERGE_PEOPLE, Perm.REPORT_CASES, Perm.MANAGE_CASES, Perm.TRACE,
+        Perm.MANAGE_TEAMS}),
     Role.SUBDISTRICT: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | _TRACING
                                 | {Perm.MERGE_PEOPLE}),
     Role.COMMUNITY_WORKER: frozenset(_STAFF | _CASES | _CONTROL | _TESTING | _TRACING),
     Role.BUILDING_LEADER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.VIEW_TESTING}),
     Role.TRACER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.REVEAL_PII,
                             Perm.VIEW_CASES, Perm.REPORT_CASES, Perm.VIEW_CONTROL,
-                            Perm.MANAGE_CONTROL}),
+                            Perm.MANAGE_CONTROL, Perm.VIEW_TRACING, Perm.TRACE}),
     Role.SAMPLER: frozenset({Perm.VIEW_PLACES, Perm.VIEW_PEOPLE, Perm.SAMPLE}),
     Role.LABORATORY: frozenset({Perm.REPORT_RESULTS}),
     Role.HOSPITAL: frozenset({Perm.VIEW_CASES, Perm.MANAGE_CASES, Perm.OVERRIDE_DISCHARGE,

@@ -1,7 +1,8 @@
 """Error answers of the API: one JSON shape per kind of refusal.
 
 401 no or bad credentials, 403 a permission the role lacks, 404 missing *or* out of scope,
-422 invalid input as {"detail": ..., "errors": {field: [messages]}}.
+422 invalid input as {"detail": ..., "errors": {field: [messages]}, "codes": {field: [codes]}}:
+the messages are for people (in the caller's language), the codes for programs.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -23,6 +24,7 @@ class ErrorOut(Schema):
 class InvalidOut(Schema):
     detail: str
     errors: dict[str, list[str]]
+    codes: dict[str, list[str]] = {}
 
 
 REFUSALS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -47,6 +49,13 @@ def errors_of_django(exc: DjangoValidationError) -> dict[str, list[str]]:
     return {NON_FIELD: list(exc.messages)}
 
 
+def codes_of_django(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {field: [error.code or "invalid" for error in errors]
+                for field, errors in exc.error_dict.items()}
+    return {NON_FIELD: [error.code or "invalid" for error in exc.error_list]}
+
+
 def errors_of_schema(exc: SchemaValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for error in exc.errors:
@@ -54,9 +63,11 @@ def errors_of_schema(exc: SchemaValidationError) -> dict[str, list[str]]:
     return errors
 
 
-def invalid(api, request, errors: dict[str, list[str]]):
+def invalid(api, request, errors: dict[str, list[str]], codes: dict[str, list[str]] | None = None):
     detail = " ".join(message for messages in errors.values() for message in messages)
-    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+    body = {"detail": detail, "errors": errors, "codes": codes or {
+        field: ["invalid"] * len(messages) for field, messages in errors.items()}}
+    return api.create_response(request, body, status=422)
 
 
 def forbidden(api, request):
@@ -69,7 +80,7 @@ def install(api) -> None:
 
     @api.exception_handler(DjangoValidationError)
     def on_django_invalid(request, exc):
-        return invalid(api, request, errors_of_django(exc))
+        return invalid(api, request, errors_of_django(exc), codes_of_django(exc))
 
     @api.exception_handler(SchemaValidationError)
     def on_schema_invalid(request, exc):

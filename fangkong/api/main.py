@@ -21,6 +21,7 @@ from fangkong.reports.api_dashboard import router as dashboard_router
 from fangkong.residents.api import router as residents_router
 from fangkong.testing.api import router as testing_router
 from fangkong.tracing.api import router as tracing_router
+from fangkong.tracing.api_work import router as tracing_work_router
 
 api = NinjaAPI(
     title="Fangkong API", version="1", urls_namespace="api", auth=AUTH,
@@ -42,3 +43,4 @@ api.add_router("", arrivals_router)
 api.add_router("", control_router)
 api.add_router("/testing", testing_router)
 api.add_router("/tracing", tracing_router)
+api.add_router("/tracing", tracing_work_router)

@@ -100,13 +100,16 @@ class Outcome(models.TextChoices):
 
 class CaseQuerySet(ScopedQuerySet):
     def accessible_to(self, user):
-        """Cases living in the user's area; a hospital sees the cases its facilities hold."""
+        """Cases living in the user's area; a hospital sees the cases its facilities hold,
+        a tracer those assigned to their teams."""
         from fangkong.accounts.roles import Role
 
         if getattr(user, "role", None) == Role.HOSPITAL and user.scope_path:
             held = FacilityStay.objects.filter(
                 facility__place__path__startswith=user.scope_path).values("case_id")
             return self.filter(pk__in=held)
+        if getattr(user, "role", None) == Role.TRACER and user.scope_path:
+            return super().accessible_to(user).filter(investigation__team__members=user)
         return super().accessible_to(user)
 
 

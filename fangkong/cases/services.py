@@ -34,6 +34,7 @@ from fangkong.cases.rules import discharge_verdict
 from fangkong.cases.selectors import admission_facilities
 from fangkong.people.models import Person
 from fangkong.places.models import PATH_STEP, Level, Place
+from fangkong.tracing.services import case_reported
 
 
 def _require(acting_user, perm: str) -> None:
@@ -197,6 +198,7 @@ def case_report(*, acting_user, person: Person, outbreak: Outbreak, classificati
                    "route": route})
     _audit(acting_user, "case.report", case,
            changes={"classification": (None, classification), "route": (None, route)})
+    case_reported(acting_user=acting_user, case=case)
     return case
 
 

@@ -222,7 +222,7 @@ def _case_context(request, case, bound_action="", bound_form=None):
 
 def _case(user, public_id):
     return get_for_user(user, Case.objects.select_related(
-        "person", "district", "facility", "outbreak", "place"), public_id)
+        "person", "district", "facility", "outbreak", "place", "investigation"), public_id)
 
 
 @login_required

@@ -115,14 +115,18 @@ def control_order_create(*, acting_user, person: Person, basis: str, starts_on: 
                          plan_basis: str = "", kind: str = "",
                          ends_on: datetime.date | None = None, test_days=(),
                          basis_case=None, basis_ref: str = "", reason: str = "",
-                         place=None, predecessor: ControlOrder | None = None) -> ControlOrder:
+                         place=None, predecessor: ControlOrder | None = None,
+                         by_rule: bool = False) -> ControlOrder:
     """Place a person under control. With `plan_basis` the profile in force on `starts_on`
     gives the kind, dates and tests; otherwise (pool, manual) `kind` and `ends_on` do.
     A manual order waits for a second approver (`control_order_approve`). `place`: the
     household where the person is held, when it is not their registered one (an arrival
-    staying elsewhere)."""
-    _require(acting_user, Perm.MANAGE_CONTROL)
-    _check_person(acting_user, person)
+    staying elsewhere). `by_rule`: the order follows from a rule applied by another service
+    (a tracer confirming a close contact who lives in another district), so the user need
+    not see the person's area; who acted is still recorded."""
+    if not by_rule:
+        _require(acting_user, Perm.MANAGE_CONTROL)
+        _check_person(acting_user, person)
     _check_basis(basis, basis_case, basis_ref, reason)
     if plan_basis:
         fields, follow_on = _planned(plan_basis, starts_on)

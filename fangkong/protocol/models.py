@@ -30,6 +30,13 @@ KEYS = {
     "pool_control_days": _("Days of temporary control for a positive pool, pending the retest"),
     "turnaround_target_hours": _("Target hours from sampling to result"),
     "checkin_stay_minutes": _("Minutes a venue check-in is assumed to last without a check-out"),
+    "checkin_max_stay_minutes": _("Longest stay one check-in records; a longer one is split"),
+    "companion_min_overlap_minutes": _("Minutes two stays at a venue must overlap to make "
+                                       "spatio-temporal companions"),
+    "exposure_site_min_visitors": _("Visitors overlapping a case's stay that make the venue an "
+                                    "exposure site, notified as a group"),
+    "investigation_core_hours": _("Hours from a case's report to its core investigation "
+                                  "information"),
 }
 
 

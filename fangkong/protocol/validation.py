@@ -52,6 +52,10 @@ NUMBERS = {
     "pool_control_days": ("integer", 1),
     "turnaround_target_hours": ("number", 1),
     "checkin_stay_minutes": ("integer", 1),
+    "checkin_max_stay_minutes": ("integer", 10),
+    "companion_min_overlap_minutes": ("integer", 1),
+    "exposure_site_min_visitors": ("integer", 2),
+    "investigation_core_hours": ("number", 1),
 }
 POOLING_WORDS = ("single", "household")
 MAX_POOL = 20

@@ -73,6 +73,15 @@ class BulletinOut(Schema):
     in_hospital: int = Field(description="Confirmed cases still in hospital")
     under_observation: int = Field(description="Asymptomatic infections still under observation")
     deaths: int
+    contacts_traced: int = Field(description="Close and secondary contacts of the outbreak's "
+                                             "cases confirmed by 24:00")
+    new_contacts_traced: int = Field(description="Of which confirmed on the day")
+    secondary_contacts_traced: int = Field(description="Of which secondary contacts")
+    contacts_under_control: int = Field(description="Held at 24:00 by their control order or "
+                                                    "the phase that followed it")
+    contacts_released: int = Field(description="Whose control had ended by 24:00 (not by "
+                                               "becoming a case)")
+    contacts_became_cases: int = Field(description="Reported as cases by 24:00")
 
 
 @router.get("/bulletin", response={200: BulletinOut, **REFUSALS, **INVALID},

@@ -1,20 +1,24 @@
 """The daily bulletin (疫情通报) as of 24:00 on a day, scoped to the acting user.
 
 `bulletin()` returns the stable JSON shape; `text.py` and `docx.py` render it. Every
-figure is the count of one bucket of `cases.selectors.BUCKETS`, so the page can link each
-number to the register filtered by the same bucket. Later sections (contacts, risk areas)
-append to `SECTIONS`.
+case figure is the count of one bucket of `cases.selectors.BUCKETS`, so the page can link
+each number to the register filtered by the same bucket. Later sections append to
+`SECTIONS`: the contacts traced and under control (`tracing_section`), risk areas.
 """
 
 import datetime
+import functools
+import operator
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef, Q
 
 from fangkong.cases.models import Outbreak
 from fangkong.cases.selectors import BUCKETS, bucket_q, cases_for_user
+from fangkong.control.models import ControlOrder, OrderStatus
 from fangkong.lib.localday import day_bounds
 from fangkong.places.models import Level
+from fangkong.tracing.models import Category, Contact, ContactStatus
 
 NEW_KEYS = {"confirmed": "new_confirmed", "reclassified": "new_reclassified",
             "asymptomatic": "new_asymptomatic", "in_control": "new_in_control",
@@ -63,7 +67,44 @@ def case_section(user, outbreak: Outbreak, day: datetime.date) -> dict:
     }
 
 
-SECTIONS = [case_section]
+# How many orders of a contact's control chain are followed: the order the contact was put
+# under and the phases that came after it (two in every shipped profile's plans).
+CHAIN_LINKS = 4
+
+
+def _in_chain(condition: Q) -> Q:
+    """Some order of the contact's chain meets `condition`: an index lookup per link."""
+    links = ["__".join(["predecessor"] * n + ["id"]) for n in range(CHAIN_LINKS)]
+    return functools.reduce(operator.or_, (
+        Q(Exists(ControlOrder.objects.filter(condition, **{link: OuterRef("control_order_id")})))
+        for link in links))
+
+
+def tracing_section(user, outbreak: Outbreak, day: datetime.date) -> dict:
+    """Close and secondary contacts of the outbreak's cases confirmed by 24:00, and where
+    they stood then: become cases; else still held by their control order or a phase that
+    followed it; else released from control. Read from timestamps alone (confirmed, under
+    control from, order ended at, case reported at), so a past day stays as it was."""
+    start, end = day_bounds(day, settings.TIME_ZONE)
+    became = Q(became_case__reported_at__lt=end)
+    controlled = Q(controlled_at__lt=end) & ~became
+    held = _in_chain(Q(ended_at__isnull=True) | Q(ended_at__gte=end))
+    # an escalated order ended on a positive test: the case it reports is not released
+    escalated = _in_chain(Q(status=OrderStatus.ESCALATED, ended_at__lt=end))
+    return Contact.objects.accessible_to(user).filter(
+        case__outbreak=outbreak, status=ContactStatus.CONFIRMED,
+        category__in=(Category.CLOSE, Category.SECONDARY), confirmed_at__lt=end,
+    ).aggregate(
+        contacts_traced=Count("pk"),
+        new_contacts_traced=Count("pk", filter=Q(confirmed_at__gte=start)),
+        secondary_contacts_traced=Count("pk", filter=Q(category=Category.SECONDARY)),
+        contacts_under_control=Count("pk", filter=controlled & held),
+        contacts_released=Count("pk", filter=controlled & ~held & ~escalated),
+        contacts_became_cases=Count("pk", filter=became),
+    )
+
+
+SECTIONS = [case_section, tracing_section]
 
 
 def bulletin(user, day: datetime.date, outbreak: Outbreak) -> dict:

@@ -32,7 +32,7 @@ from fangkong.lib.localday import day_bounds, days
 from fangkong.lib.rt import estimate_r
 from fangkong.places.models import Level, Place
 from fangkong.protocol.selectors import ProfileMissing, rules
-from fangkong.reports.bulletin import NEW_KEYS, bulletin
+from fangkong.reports.bulletin import NEW_KEYS, case_section
 
 # The headline figures, in the order the page shows them: (bucket, bulletin key).
 HEADLINE = (
@@ -109,8 +109,8 @@ def _scoped_cases(user, outbreak: Outbreak, day: datetime.date, district: Place 
 
 
 def _headline(user, outbreak, day, district) -> list[dict]:
-    """The bulletin's figures: its totals, or its row for the district filtered on."""
-    b = bulletin(user, day, outbreak)
+    """The bulletin's case figures: its totals, or its row for the district filtered on."""
+    b = case_section(user, outbreak, day)
     new, cumulative = b["new"], {**b["cumulative"], **{k: b[k] for k in (
         "in_hospital", "under_observation", "discharged", "released", "deaths")}}
     if district is not None:

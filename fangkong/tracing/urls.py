@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.tracing import views
+from fangkong.tracing import urls_investigations, urls_teams, views
 
 app_name = "tracing"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
     path("venues/", views.venues, name="venues"),
     path("venues/<str:code>/poster/", views.poster_page, name="poster_page"),
     path("venues/<str:code>/poster.<str:fmt>", views.poster_file, name="poster"),
+    *urls_investigations.urlpatterns,
+    *urls_teams.urlpatterns,
 ]

@@ -42,17 +42,28 @@ ALLOWED = {
     "retests": {"caiyang"},
     "lab": {"jiance"},
     "turnaround": STAFF | {"louzhang", "ducha", "jiance"},
+    "investigations": STAFF | {"liudiao"},
+    "investigation": STAFF | {"liudiao"},
+    "record_contact": {"zhihui", "quxian", "liudiao"},
+    "contacts": STAFF | {"liudiao"},
+    "exposure_sites": STAFF | {"liudiao"},
+    "tracing_teams": STAFF | {"liudiao"},
+    "tracing_dashboard": STAFF | {"liudiao"},
+    "unassigned": {"zhihui", "quxian"},
+    "clusters": STAFF | {"liudiao"},
 }
 
 
 @pytest.fixture
 def cast(outbreak):
     """zhang (1号楼 of 文远社区, inside every staff user's area) is a case held in the city's
-    hospital, so the hospital user may open it."""
+    hospital, so the hospital user may open it, and investigated by the tracer's team."""
     from fangkong.cases.services import case_admit
     from fangkong.cases.tests.util import at, report
+    from fangkong.tracing.tests.util import team
 
     c = outbreak.cast
+    team(c)
     c.case = report(outbreak, c.zhang, "confirmed")
     case_admit(acting_user=c.admin, case=c.case, facility=outbreak.hospital, at=at(14, 12))
     c.testing = mass_testing(c)
@@ -85,6 +96,17 @@ def url_for(view, cast):
         "retests": reverse("testing:retests"),
         "lab": reverse("testing:lab"),
         "turnaround": reverse("testing:turnaround"),
+        "investigations": reverse("tracing:investigations"),
+        "investigation": reverse("tracing:investigation",
+                                 kwargs={"public_id": cast.case.investigation.uuid}),
+        "record_contact": reverse("tracing:contact_add",
+                                  kwargs={"public_id": cast.case.investigation.uuid}),
+        "contacts": reverse("tracing:contacts"),
+        "exposure_sites": reverse("tracing:exposure_sites"),
+        "tracing_teams": reverse("tracing:teams"),
+        "tracing_dashboard": reverse("tracing:dashboard"),
+        "unassigned": reverse("tracing:unassigned"),
+        "clusters": reverse("tracing:clusters"),
         "overview": reverse("places:overview"),
         "registry": reverse("people:registry"),
         "detail": reverse("people:detail", kwargs={"public_id": person.uuid}),

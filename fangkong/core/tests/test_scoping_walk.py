@@ -51,7 +51,25 @@ def cast(outbreak):
                                       case=c.outside_cases[1])]
     c.outside_testing = _outside_testing(c)
     c.outside_venue = _outside_venue(c)
+    c.outside_tracing = _outside_tracing(c)
     return c
+
+
+def _outside_tracing(c):
+    """A team of 应县, the outside cases' investigations, a contact of liu's case living in
+    新建社区, and an exposure site of that case at a venue of 新建社区."""
+    from fangkong.tracing.models import ExposureSite
+    from fangkong.tracing.services import contact_record, team_create
+
+    team = team_create(acting_user=c.admin, name="应县一队", place=c.yingxian,
+                       members=[c.yingxianqu])
+    case = c.outside_cases[1]
+    contact = contact_record(acting_user=c.admin, case=case, person=c.zhao, category="close",
+                             setting="workplace", last_exposure_at=case.reported_at)
+    site = ExposureSite.objects.create(venue=c.outside_venue, case=case,
+                                       starts_at=case.reported_at,
+                                       ends_at=case.reported_at, visitors=60)
+    return [team, contact, site, *(x.investigation for x in c.outside_cases)]
 
 
 def _outside_venue(c):
@@ -98,7 +116,7 @@ def outside_samples(cast, name, entry):
         return [{}]
     if args == {"public_id"}:
         objects = (cast.zhao, cast.liu, cast.xinjian, cast.yingxian, *cast.outside_cases,
-                   *cast.outside_orders, *cast.outside_testing)
+                   *cast.outside_orders, *cast.outside_testing, *cast.outside_tracing)
         return [{"public_id": obj.uuid} for obj in objects] + [{"public_id": uuid.uuid4()}]
     if args == {"public_id", "action"}:
         return ([{"public_id": case.uuid, "action": action} for case in cast.outside_cases
@@ -111,6 +129,8 @@ def outside_samples(cast, name, entry):
         return [{"code": cast.outside_venue.code}, {"code": "V-NOPE"}]
     if args == {"code", "fmt"}:
         return [{"code": cast.outside_venue.code, "fmt": fmt} for fmt in ("png", "pdf")]
+    if args == {"key"}:  # a cluster, named by the number of its first case
+        return [{"key": case.number} for case in cast.outside_cases] + [{"key": "no-such-case"}]
     if args == {"public_id", "field"}:
         return [{"public_id": cast.zhao.uuid, "field": "id_number"},
                 {"public_id": cast.liu.uuid, "field": "phone"}]

@@ -167,8 +167,9 @@ def test_anonymous_callers_are_refused(world, client):
 
 def test_the_bulletin_takes_a_fixed_number_of_queries(world, login, django_assert_num_queries):
     client = login(world.cast.admin)
-    # session, user, the user's area, the outbreak, the district rows, the outbreak's districts
-    with django_assert_num_queries(6):
+    # session, user, the user's area, the outbreak, the district rows, the outbreak's
+    # districts, the contacts traced
+    with django_assert_num_queries(7):
         get(client, "date=2022-11-17")
 
 

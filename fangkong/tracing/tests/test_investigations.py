@@ -1,0 +1,97 @@
+"""Investigations: opened with the case, on the profile's clock, given round-robin to the
+teams covering the case's home, moved through their status in order."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from fangkong.accounts.services import user_create
+from fangkong.cases.tests.util import at, report
+from fangkong.core.cast import PASSWORD
+from fangkong.tracing import services
+from fangkong.tracing.models import Investigation, Status, Stay, StaySource
+from fangkong.tracing.tests.util import team, venue, visit
+
+
+def test_a_reported_case_opens_an_investigation_due_in_24_hours(outbreak):
+    case = report(outbreak, outbreak.cast.zhang, day=14, hour=10)
+    investigation = case.investigation
+    assert (investigation.status, investigation.team) == (Status.UNASSIGNED, None)
+    assert investigation.core_due_at == at(15, 10)
+
+
+def test_new_cases_go_round_robin_to_the_teams_covering_their_home(outbreak):
+    c = outbreak.cast
+    first, second = team(c, "追阳一队"), team(c, "追阳二队")
+    team(c, "应县一队", c.yingxianqu, place=c.yingxian)   # another district: never chosen
+    cases = [report(outbreak, p, day=14, hour=h)
+             for h, p in zip((9, 10, 11), (c.zhang, c.zhao, c.wang), strict=True)]
+    assert [x.investigation.team for x in cases] == [first, second, first]
+
+
+def test_waiting_investigations_are_assigned_when_teams_exist(outbreak):
+    c = outbreak.cast
+    waiting = [report(outbreak, p, day=14, hour=h).investigation
+               for h, p in ((9, c.zhang), (10, c.zhao))]
+    one, two = team(c, "追阳一队"), team(c, "追阳二队")
+    assert services.investigations_assign_round_robin(acting_user=c.quxian) == 2
+    assert {Investigation.objects.get(pk=x.pk).team for x in waiting} == {one, two}
+
+
+def test_status_moves_one_step_at_a_time(outbreak):
+    c = outbreak.cast
+    team(c)
+    investigation = report(outbreak, c.zhang, day=14).investigation
+    with pytest.raises(ValidationError) as refused:
+        services.investigation_advance(acting_user=c.liudiao, investigation=investigation,
+                                       status=Status.COMPLETED)
+    assert refused.value.error_dict["status"][0].code == "order"
+    for step in (Status.IN_PROGRESS, Status.CORE_DONE, Status.COMPLETED):
+        investigation = services.investigation_advance(
+            acting_user=c.liudiao, investigation=investigation, status=step)
+    assert investigation.started_at <= investigation.core_done_at <= investigation.completed_at
+    assert list(investigation.events.values_list("kind", flat=True)) == [
+        "opened", "assigned", "stays_proposed", "contacts_proposed", "started", "core_done",
+        "completed"]
+
+
+def test_the_trajectory_is_prefilled_from_check_ins_and_household(outbreak):
+    c = outbreak.cast
+    shop = venue(c)
+    visit(shop, c.zhang, at(12, 18), 30)
+    visit(shop, c.zhang, at(5, 18), 30)          # before the window: not a stay
+    case = report(outbreak, c.zhang, day=14)
+    stays = list(case.investigation.stays.values_list("source", "venue", "place", "started_at"))
+    assert stays == [(StaySource.HOUSEHOLD, None, c.h101.pk,
+                      datetime.datetime(2022, 11, 10, tzinfo=at(1).tzinfo)),
+                     (StaySource.CHECKIN, shop.pk, None, at(12, 18))]
+
+
+def test_a_stay_from_the_interview_must_end_after_it_starts(outbreak):
+    c = outbreak.cast
+    team(c)
+    investigation = report(outbreak, c.zhang, day=14).investigation
+    with pytest.raises(ValidationError) as refused:
+        services.stay_add(acting_user=c.liudiao, investigation=investigation,
+                          started_at=at(12, 10), ended_at=at(12, 9), note="朔州火车站")
+    assert "ended_at" in refused.value.error_dict
+    stay = services.stay_add(acting_user=c.liudiao, investigation=investigation,
+                             started_at=at(12, 9), ended_at=at(12, 10), note="朔州火车站")
+    assert stay.source == StaySource.INTERVIEW
+    services.stay_remove(acting_user=c.liudiao, stay=stay, reason="记错了日期")
+    assert not Stay.objects.filter(pk=stay.pk).exists()
+
+
+def test_a_tracer_works_only_the_investigations_of_their_teams(outbreak):
+    c = outbreak.cast
+    other = user_create(acting_user=None, username="liudiao2", password=PASSWORD,
+                        role="tracer", scope=c.shuocheng)
+    team(c, "追阳二队", other)
+    investigation = report(outbreak, c.zhang, day=14).investigation   # to 追阳二队
+    with pytest.raises(PermissionError):
+        services.investigation_advance(acting_user=c.liudiao, investigation=investigation,
+                                       status=Status.IN_PROGRESS)
+    with pytest.raises(PermissionError):
+        services.investigation_assign(acting_user=c.liudiao, investigation=investigation,
+                                      team=team(c, "追阳三队"))

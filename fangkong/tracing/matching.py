@@ -111,7 +111,8 @@ WHERE c.people IS NOT NULL
 
 
 def _statement(probes, min_overlap, longest) -> tuple[str, list, set]:
-    """The statement, its parameters and the keys more than one probe shares."""
+    """The statement, its parameters and the keys more than one probe shares (the bench
+    explains the statement)."""
     shared = {key for key, n in Counter(p.key for p in probes).items() if n > 1}
     least = [datetime.timedelta(0) if p.key in shared else min_overlap for p in probes]
     return _SQL, [[p.key for p in probes], [p.venue_id for p in probes],

@@ -23,7 +23,7 @@ retried batch (all unchanged). The server runs with autovacuum off, so the scrip
 VACUUM ANALYZE itself after each load (statistics, and the visibility map that lets the
 companion probe read only the index), timed apart.
 
-Then, through `fangkong.tracing.matching.matches` (10 minutes' overlap): the companions of
+Then, through `fangkong.tracing.matching.companions` (10 minutes' overlap): the companions of
 single cases that did not visit the station — all their stays in a 4-day window ending at a
 random time — one call each, median over --cases; and of 100 random cases (all their stays
 in their windows) in one call, --repeat times, against DuckDB's interval join over the same
@@ -422,25 +422,30 @@ def _cases(rng, people, count, *, avoid=None):
     return chosen
 
 
+def _pairs(groups) -> int:
+    """(stay, person) pairs in companions()' result, one group per stay."""
+    return sum(len(g.people) for g in groups)
+
+
 def _one_case(args, figures, people, station) -> None:
-    from fangkong.tracing.matching import matches
+    from fangkong.tracing.matching import companions
 
     rng = random.Random(f"{args.seed}:one")
     samples, found = [], []
     for probes in _cases(rng, people, args.cases, avoid=station):
-        matches(probes, min_overlap=MIN_OVERLAP)  # warm
+        companions(probes, min_overlap=MIN_OVERLAP)  # warm
         started = time.perf_counter()
-        result = matches(probes, min_overlap=MIN_OVERLAP)
+        result = companions(probes, min_overlap=MIN_OVERLAP)
         samples.append((time.perf_counter() - started) * 1000)
-        found.append(len(result))
+        found.append(_pairs(result))
     figures.update(one_case_cases=len(samples), one_case_median_ms=round(
         statistics.median(samples), 1), one_case_max_ms=round(max(samples), 1),
         one_case_median_companions=statistics.median(found))
 
 
 def _many_cases(args, figures, people, station) -> list:
-    """100 random cases' stays in one call of matches(); returns the probes."""
-    from fangkong.tracing.matching import matches
+    """100 random cases' stays in one call of companions(); returns the probes."""
+    from fangkong.tracing.matching import companions
 
     rng = random.Random(f"{args.seed}:many")
     probes = [p for stays in _cases(rng, people, args.many) for p in stays]
@@ -449,13 +454,12 @@ def _many_cases(args, figures, people, station) -> list:
     samples = []
     for _ in range(args.repeat):
         started = time.perf_counter()
-        result = matches(probes, min_overlap=MIN_OVERLAP)
+        result = companions(probes, min_overlap=MIN_OVERLAP)
         samples.append(time.perf_counter() - started)
-        _log(f"  100 cases: {len(result):,} matches in {samples[-1]:.2f} s")
-    figures.update(many_matches=len(result), many_s=round(statistics.median(samples), 2),
+        _log(f"  100 cases: {_pairs(result):,} matches in {samples[-1]:.2f} s")
+    figures.update(many_matches=_pairs(result), many_s=round(statistics.median(samples), 2),
                    many_min_s=round(min(samples), 2),
-                   many_people=len({m.person_id for m in result}))
-    _objects(figures, result)
+                   many_people=len({person for g in result for person in g.people}))
     if connection_vendor() == "postgresql":
         _server_side(figures, probes)
     return probes
@@ -467,26 +471,9 @@ def connection_vendor() -> str:
     return connection.vendor
 
 
-def _objects(figures, result) -> None:
-    """What making the Match objects alone costs (the collector paused, as matches() does):
-    a floor for any database behind this API."""
-    import gc
-
-    from fangkong.tracing.matching import Match
-
-    rows = [(m.key, m.person_id, m.overlap, m.last_at) for m in result]
-    gc.disable()
-    try:
-        started = time.perf_counter()
-        [Match(*row) for row in rows]
-        figures["many_objects_s"] = round(time.perf_counter() - started, 2)
-    finally:
-        gc.enable()
-
-
 def _server_side(figures, probes) -> None:
     """The statement alone, summed up on the server: what the database spends, without
-    sending the rows to Python and making Match objects of them."""
+    sending the rows to Python."""
     from django.db import connection
 
     from fangkong.tracing.matching import _statement, longest_stay
@@ -621,11 +608,9 @@ def _print(f: dict) -> None:
           f" max {f['one_case_max_ms']} ms (goal <= {GOALS['one_case_ms']} ms)")
     print(f"{f['many_cases']} cases, {f['many_probes']} stays ({f['many_probes_at_station']} "
           f"at the station): {f['many_matches']:,} matches ({f['many_people']:,} people)")
-    print(f"  matches()       median {f['many_s']:.2f} s (best {f['many_min_s']:.2f} s)"
+    print(f"  companions()    median {f['many_s']:.2f} s (best {f['many_min_s']:.2f} s)"
           + (f"; the statement alone on the server {f['many_server_s']:.2f} s"
              if "many_server_s" in f else ""))
-    print(f"  of which making {f['many_matches']:,} Match objects alone: "
-          f"{f['many_objects_s']:.2f} s")
     if "duckdb_s" in f:
         print(f"  DuckDB {f['duckdb_version']} ({f['duckdb_threads']} threads) interval join: "
               f"median {f['duckdb_s']:.2f} s, {f['duckdb_matches']:,} matches — "

@@ -11,13 +11,17 @@ the table with itself. The overlap of the pieces of one person's long stay adds 
 
 On PostgreSQL all probes go in one statement, their arrays unnested and joined LATERAL to
 that range (100 cases' stays in one round trip); elsewhere one OR of ranges through the ORM.
+
+The companions of a probe come back as columns (people, overlaps, last exposures), not as
+one object per person: a stay at a railway station has thousands of them, and the caller
+mostly counts them (an exposure site) or reads a few.
 """
 
 import datetime
 import gc
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import repeat
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import Q
@@ -34,12 +38,17 @@ class Probe:
     end: datetime.datetime
 
 
-@dataclass(frozen=True)
-class Match:
+class Companions(NamedTuple):
+    """The companions of one probe key, as parallel columns: person ids, their overlap with
+    the key's probes, and when the overlap ended (the last exposure)."""
     key: int
-    person_id: int
-    overlap: datetime.timedelta
-    last_at: datetime.datetime  # when the overlap ended: the last exposure
+    people: list[int]
+    overlaps: list[datetime.timedelta]
+    lasts: list[datetime.datetime]
+
+    def rows(self):
+        """(person id, overlap, last exposure) for each companion."""
+        return zip(self.people, self.overlaps, self.lasts, strict=True)
 
 
 def longest_stay() -> datetime.timedelta:
@@ -48,19 +57,38 @@ def longest_stay() -> datetime.timedelta:
     return datetime.timedelta(minutes=max(minutes, default=0) or 24 * 60)
 
 
-def matches(probes: list[Probe], *, min_overlap: datetime.timedelta,
-            longest: datetime.timedelta | None = None) -> list[Match]:
-    """Every person whose check-ins overlap a probe by at least `min_overlap`, per probe."""
+def companions(probes: list[Probe], *, min_overlap: datetime.timedelta,
+               longest: datetime.timedelta | None = None) -> list[Companions]:
+    """Every person whose check-ins overlap the probes of a key by at least `min_overlap`
+    in all, one `Companions` per key that has any."""
     probes = [p for p in probes if p.end > p.start]
     if not probes:
         return []
     longest = longest or longest_stay()
     if connection.vendor == "postgresql":
-        return _matches_sql(probes, min_overlap, longest)
-    return _matches_orm(probes, min_overlap, longest)
+        return _companions_sql(probes, min_overlap, longest)
+    return _companions_orm(probes, min_overlap, longest)
 
 
-def _matches_orm(probes, min_overlap, longest) -> list[Match]:
+def _columns(summed: dict, min_overlap) -> list[Companions]:
+    """{(key, person): (overlap, last)} as one `Companions` per key, short overlaps left."""
+    by_key: dict[int, tuple[list, list, list]] = {}
+    for (key, person), (overlap, last) in summed.items():
+        if overlap >= min_overlap:
+            people, overlaps, lasts = by_key.setdefault(key, ([], [], []))
+            people.append(person)
+            overlaps.append(overlap)
+            lasts.append(last)
+    return [Companions(key, *columns) for key, columns in by_key.items()]
+
+
+def _add(summed: dict, key: int, person: int, overlap, last) -> None:
+    before = summed.get((key, person))
+    summed[key, person] = (overlap, last) if before is None else (
+        before[0] + overlap, max(before[1], last))
+
+
+def _companions_orm(probes, min_overlap, longest) -> list[Companions]:
     ranges = Q()
     for p in probes:
         ranges |= Q(venue_id=p.venue_id, checked_in_at__gte=p.start - longest,
@@ -68,8 +96,7 @@ def _matches_orm(probes, min_overlap, longest) -> list[Match]:
     by_venue = defaultdict(list)
     for p in probes:
         by_venue[p.venue_id].append(p)
-    overlap = defaultdict(datetime.timedelta)
-    last = {}
+    summed: dict = {}
     rows = CheckIn.objects.filter(ranges).values_list("venue_id", "person_id", "checked_in_at",
                                                       "left_at")
     for venue_id, person_id, arrived, left in rows.iterator(chunk_size=5000):
@@ -77,10 +104,8 @@ def _matches_orm(probes, min_overlap, longest) -> list[Match]:
             ends = min(left, p.end)
             shared = ends - max(arrived, p.start)
             if shared > datetime.timedelta(0):
-                overlap[p.key, person_id] += shared
-                last[p.key, person_id] = max(last.get((p.key, person_id), ends), ends)
-    return [Match(key, person_id, shared, last[key, person_id])
-            for (key, person_id), shared in overlap.items() if shared >= min_overlap]
+                _add(summed, p.key, person_id, shared, ends)
+    return _columns(summed, min_overlap)
 
 
 # One row per probe: its companions as three parallel arrays. The grouping runs per probe,
@@ -119,12 +144,13 @@ def _statement(probes, min_overlap, longest) -> tuple[str, list, set]:
                   [p.start for p in probes], [p.end for p in probes], least, longest], shared
 
 
-def _matches_sql(probes, min_overlap, longest) -> list[Match]:
+def _companions_sql(probes, min_overlap, longest) -> list[Companions]:
     """Streamed in binary: each probe's companions reach Python while the server reads the
-    next probe's range, and ints, intervals and timestamps are decoded in C (the text
-    protocol took 17 s for 100 cases' 2.4 million matches, binary 1 s). The cyclic garbage
-    collector is paused while the matches are built: millions of new objects, none in a
-    cycle, set off full collections that doubled the time."""
+    next probe's range, and ints, intervals and timestamps are decoded in C into the lists
+    that become the columns (the text protocol took 17 s for 100 cases' 2.4 million
+    companions, binary 1 s; one Python object per companion cost 2.8 s more). The cyclic
+    garbage collector is paused meanwhile: millions of new objects, none in a cycle, set
+    off full collections that doubled the time."""
     from psycopg import Cursor  # binds on the server, which binary results need
 
     sql, params, shared = _statement(probes, min_overlap, longest)
@@ -136,15 +162,11 @@ def _matches_sql(probes, min_overlap, longest) -> list[Match]:
         with connection.wrap_database_errors, Cursor(connection.connection) as cursor:
             for key, people, overlaps, lasts in cursor.stream(sql, params, binary=True):
                 if key not in shared:
-                    found.extend(map(Match, repeat(key), people, overlaps, lasts))
+                    found.append(Companions(key, people, overlaps, lasts))
                     continue
                 for person, overlap, last in zip(people, overlaps, lasts, strict=True):
-                    before = summed.get((key, person))
-                    summed[key, person] = (overlap, last) if before is None else (
-                        before[0] + overlap, max(before[1], last))
+                    _add(summed, key, person, overlap, last)
     finally:
         if collecting:
             gc.enable()
-    return found + [Match(key, person, overlap, last)
-                    for (key, person), (overlap, last) in summed.items()
-                    if overlap >= min_overlap]
+    return found + _columns(summed, min_overlap)

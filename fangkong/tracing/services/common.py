@@ -28,11 +28,17 @@ def check_investigation(acting_user, investigation: Investigation) -> None:
         raise PermissionError("investigation outside scope")
 
 
+def new_event(investigation: Investigation, kind: str, acting_user, *, detail=None,
+              reason: str = "") -> InvestigationEvent:
+    """A timeline event, unsaved (several are written at once)."""
+    return InvestigationEvent(investigation=investigation, kind=kind, at=timezone.now(),
+                              actor=user_or_none(acting_user), detail=detail or {},
+                              reason=reason)
+
+
 def event(investigation: Investigation, kind: str, acting_user, *, detail=None,
           reason: str = "") -> None:
-    InvestigationEvent.objects.create(investigation=investigation, kind=kind,
-                                      at=timezone.now(), actor=user_or_none(acting_user),
-                                      detail=detail or {}, reason=reason)
+    new_event(investigation, kind, acting_user, detail=detail, reason=reason).save()
 
 
 def audit(acting_user, action: str, target, place, *, changes=None, reason: str = "") -> None:

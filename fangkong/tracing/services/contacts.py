@@ -16,7 +16,7 @@ from fangkong.control.models import Basis, ControlOrder, OrderKind, OrderStatus
 from fangkong.people.models import Person
 from fangkong.places.models import Venue
 from fangkong.protocol.selectors import profile_on, rules
-from fangkong.tracing.matching import Probe, matches
+from fangkong.tracing.matching import Probe, companions
 from fangkong.tracing.models import (
     Category,
     Contact,
@@ -54,22 +54,14 @@ def _tracing_rules(case: Case) -> dict:
                  "exposure_site_min_visitors")
 
 
-@transaction.atomic
-def contacts_propose(*, acting_user, investigation: Investigation) -> dict:
+def new_contacts(investigation: Investigation, window, *, known: set[int], stays: list
+                 ) -> dict:
     """Propose the household's members as close contacts and the people whose check-ins
-    overlap the case's venue stays as companions. A stay with more such visitors than the
-    profile's crowd makes the venue an exposure site instead: its visitors are told as a
-    group. Returns how many of each were proposed; known contacts are left as they are."""
-    if acting_user is not None:
-        require(acting_user, Perm.TRACE)
-        check_investigation(acting_user, investigation)
+    overlap the venue `stays` as companions, leaving the `known` people out. A stay with as
+    many such visitors as the profile's crowd makes the venue an exposure site instead: its
+    visitors are told as a group, and are counted, never listed. Returns how many of each
+    were proposed."""
     case = investigation.case
-    window = infectious_window(case)
-    counts = {"household": 0, "companions": 0, "exposure_sites": 0}
-    if window.is_empty:
-        return counts
-    known = set(Contact.objects.filter(case=case).values_list("person_id", flat=True))
-    known.add(case.person_id)
     new: dict[int, Contact] = {}
     household = Person.objects.active().filter(household_id=case.person.household_id)
     for person in household.exclude(pk__in=known):
@@ -77,44 +69,62 @@ def contacts_propose(*, acting_user, investigation: Investigation) -> dict:
             case=case, person=person, place_id=person.household_id, category=Category.CLOSE,
             setting=Setting.HOUSEHOLD, last_exposure_at=window.end,
             status=ContactStatus.PROPOSED, source=ContactSource.HOUSEHOLD)
-    counts["household"] = len(new)
-    known |= set(new)
+    counts = {"household": len(new), "companions": 0, "exposure_sites": 0}
+    if stays:
+        known = known | set(new)
+        _propose_companions(case, window, known, stays, new, counts)
+    Contact.objects.bulk_create(new.values(), batch_size=2000)
+    return counts
+
+
+def _propose_companions(case: Case, window, known: set[int], stays: list,
+                        new: dict[int, Contact], counts: dict) -> None:
     values = _tracing_rules(case)
-    stays = {s.pk: s for s in investigation.stays.filter(
-        venue__isnull=False, started_at__lt=window.end, ended_at__gt=window.start)}
-    probes = [Probe(pk, s.venue_id, max(s.started_at, window.start), min(s.ended_at, window.end))
-              for pk, s in stays.items()]
-    found = matches(probes, min_overlap=datetime.timedelta(
-        minutes=values["companion_min_overlap_minutes"]))
-    by_stay: dict[int, list] = {}
-    for match in found:
-        if match.person_id != case.person_id:
-            by_stay.setdefault(match.key, []).append(match)
+    probes = [Probe(index, s.venue_id, max(s.started_at, window.start),
+                    min(s.ended_at, window.end)) for index, s in enumerate(stays)]
     people = {}
-    for key, group in by_stay.items():
-        stay = stays[key]
-        if len(group) >= values["exposure_site_min_visitors"]:
+    for group in companions(probes, min_overlap=datetime.timedelta(
+            minutes=values["companion_min_overlap_minutes"])):
+        stay = stays[group.key]
+        visitors = len(group.people) - (case.person_id in group.people)
+        if visitors >= values["exposure_site_min_visitors"]:
             _, created = ExposureSite.objects.get_or_create(
                 venue_id=stay.venue_id, case=case, starts_at=stay.started_at,
-                defaults={"ends_at": stay.ended_at, "visitors": len(group)})
+                defaults={"ends_at": stay.ended_at, "visitors": visitors})
             counts["exposure_sites"] += created
             continue
-        for match in group:
-            if match.person_id in known:
+        for person_id, overlap, last_at in group.rows():
+            if person_id in known:
                 continue
-            best = people.get(match.person_id)
-            if best is None or match.overlap > best[0].overlap:
-                people[match.person_id] = (match, stay)
+            best = people.get(person_id)
+            if best is None or overlap > best[0]:
+                people[person_id] = (overlap, last_at, stay)
     households = dict(Person.objects.filter(pk__in=people).values_list("pk", "household_id"))
-    for person_id, (match, stay) in people.items():
+    for person_id, (overlap, last_at, stay) in people.items():
         new[person_id] = Contact(
             case=case, person_id=person_id, place_id=households[person_id],
             category=Category.COMPANION, setting=Setting.VENUE, venue_id=stay.venue_id,
-            last_exposure_at=match.last_at, status=ContactStatus.PROPOSED,
-            source=ContactSource.COMPANION,
-            overlap_minutes=int(match.overlap.total_seconds() // 60))
+            last_exposure_at=last_at, status=ContactStatus.PROPOSED,
+            source=ContactSource.COMPANION, overlap_minutes=int(overlap.total_seconds() // 60))
     counts["companions"] = len(people)
-    Contact.objects.bulk_create(new.values(), batch_size=2000)
+
+
+@transaction.atomic
+def contacts_propose(*, acting_user, investigation: Investigation) -> dict:
+    """Propose contacts from what is on record (`new_contacts`); people already linked to
+    the case are left as they are."""
+    if acting_user is not None:
+        require(acting_user, Perm.TRACE)
+        check_investigation(acting_user, investigation)
+    case = investigation.case
+    window = infectious_window(case)
+    if window.is_empty:
+        return {"household": 0, "companions": 0, "exposure_sites": 0}
+    known = set(Contact.objects.filter(case=case).values_list("person_id", flat=True))
+    known.add(case.person_id)
+    stays = list(investigation.stays.filter(
+        venue__isnull=False, started_at__lt=window.end, ended_at__gt=window.start))
+    counts = new_contacts(investigation, window, known=known, stays=stays)
     if any(counts.values()):
         event(investigation, InvestigationEventKind.CONTACTS_PROPOSED, acting_user,
               detail=counts)

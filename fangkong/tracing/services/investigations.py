@@ -13,6 +13,7 @@ from fangkong.protocol.selectors import rule
 from fangkong.tracing.models import (
     CheckIn,
     Investigation,
+    InvestigationEvent,
     InvestigationEventKind,
     Status,
     Stay,
@@ -23,6 +24,7 @@ from fangkong.tracing.services.common import (
     check_investigation,
     event,
     field_error,
+    new_event,
     require,
     user_or_none,
 )
@@ -39,21 +41,35 @@ _STEPS = {
 def investigation_open(*, acting_user, case) -> Investigation:
     """The case's investigation, due by the profile's core-information hours after the
     report, given round-robin to a team covering the case's home when one exists, with its
-    trajectory and contacts proposed from what is on record. Called by `case_report`."""
-    from fangkong.tracing.services.contacts import contacts_propose
-    from fangkong.tracing.services.teams import assign_next
+    trajectory and contacts proposed from what is on record. Called by `case_report`, so it
+    runs inside every report (thousands a day in a surge): the window is computed once, and
+    a new investigation has no stays or contacts to read back."""
+    from fangkong.tracing.services.contacts import new_contacts
+    from fangkong.tracing.services.teams import assigned_round_robin
 
     existing = Investigation.objects.filter(case=case).first()
     if existing is not None:
         return existing
     hours = rule(timezone.localtime(case.reported_at).date(), "investigation_core_hours")
-    investigation = Investigation.objects.create(
+    investigation = Investigation(
         case=case, place=case.place, core_due_at=case.reported_at
         + datetime.timedelta(hours=hours), created_by=user_or_none(acting_user))
-    event(investigation, InvestigationEventKind.OPENED, acting_user)
-    assign_next(acting_user, investigation)
-    stays_propose(acting_user=None, investigation=investigation)
-    contacts_propose(acting_user=None, investigation=investigation)
+    timeline = [new_event(investigation, InvestigationEventKind.OPENED, acting_user)]
+    timeline += assigned_round_robin(acting_user, investigation)
+    investigation.save()
+    window = infectious_window(case)
+    if not window.is_empty:
+        stays = new_stays(investigation, window, have=set(), home=None)
+        Stay.objects.bulk_create(stays)
+        if stays:
+            timeline.append(new_event(investigation, InvestigationEventKind.STAYS_PROPOSED,
+                                      acting_user, detail={"stays": len(stays)}))
+        counts = new_contacts(investigation, window, known={case.person_id},
+                              stays=[s for s in stays if s.venue_id is not None])
+        if any(counts.values()):
+            timeline.append(new_event(investigation, InvestigationEventKind.CONTACTS_PROPOSED,
+                                      acting_user, detail=counts))
+    InvestigationEvent.objects.bulk_create(timeline)
     return investigation
 
 
@@ -139,26 +155,18 @@ def _merged(checkins) -> list[tuple[int, datetime.datetime, datetime.datetime]]:
     return [tuple(x) for x in out]
 
 
-@transaction.atomic
-def stays_propose(*, acting_user, investigation: Investigation) -> int:
-    """Pre-fill the trajectory: the case's check-ins in the infectious window and the
-    household for the whole window. Stays already proposed are not proposed again."""
-    if acting_user is not None:
-        require(acting_user, Perm.TRACE)
-        check_investigation(acting_user, investigation)
+def new_stays(investigation: Investigation, window, *, have: set, home: Stay | None
+              ) -> list[Stay]:
+    """The stays to add (unsaved): the case's check-ins in the window not in `have` (venue,
+    start), and the household for the whole window unless `home` is there already, in which
+    case it is moved to follow the window."""
     case = investigation.case
-    window = infectious_window(case)
-    if window.is_empty:
-        return 0
-    have = set(investigation.stays.filter(source=StaySource.CHECKIN)
-               .values_list("venue_id", "started_at"))
     rows = (CheckIn.objects.filter(person_id=case.person_id,
                                    checked_in_at__lt=window.end, left_at__gt=window.start)
             .order_by("checked_in_at").values_list("venue_id", "checked_in_at", "left_at"))
     new = [Stay(investigation=investigation, venue_id=venue_id, started_at=start,
                 ended_at=end, source=StaySource.CHECKIN)
            for venue_id, start, end in _merged(rows) if (venue_id, start) not in have]
-    home = investigation.stays.filter(source=StaySource.HOUSEHOLD).first()
     if home is None:
         new.append(Stay(investigation=investigation, place_id=case.person.household_id,
                         started_at=window.start, ended_at=window.end,
@@ -167,6 +175,23 @@ def stays_propose(*, acting_user, investigation: Investigation) -> int:
         # the window moved (an onset date learnt on reclassification): the home stay follows
         home.started_at, home.ended_at = window.start, window.end
         home.save(update_fields=["started_at", "ended_at"])
+    return new
+
+
+@transaction.atomic
+def stays_propose(*, acting_user, investigation: Investigation) -> int:
+    """Pre-fill the trajectory: the case's check-ins in the infectious window and the
+    household for the whole window. Stays already proposed are not proposed again."""
+    if acting_user is not None:
+        require(acting_user, Perm.TRACE)
+        check_investigation(acting_user, investigation)
+    window = infectious_window(investigation.case)
+    if window.is_empty:
+        return 0
+    have = set(investigation.stays.filter(source=StaySource.CHECKIN)
+               .values_list("venue_id", "started_at"))
+    home = investigation.stays.filter(source=StaySource.HOUSEHOLD).first()
+    new = new_stays(investigation, window, have=have, home=home)
     Stay.objects.bulk_create(new)
     if new:
         event(investigation, InvestigationEventKind.STAYS_PROPOSED, acting_user,

@@ -88,6 +88,11 @@ def _next_turn() -> int:
     return (Team.objects.aggregate(last=Max("last_turn"))["last"] or 0) + 1
 
 
+def _take_turn(team: Team) -> None:
+    team.last_turn = _next_turn()
+    Team.objects.filter(pk=team.pk).update(last_turn=team.last_turn)
+
+
 def _assigned(acting_user, investigation: Investigation, team: Team, how: str, now):
     """Set the investigation's team in memory; returns its timeline event and audit event."""
     previous = investigation.team
@@ -108,8 +113,7 @@ def _assign(acting_user, investigation: Investigation, team: Team, how: str) -> 
     timeline, audited = _assigned(acting_user, investigation, team, how, timezone.now())
     investigation.save(update_fields=["team", "status", "assigned_at", "updated_by",
                                       "updated_at"])
-    team.last_turn = _next_turn()
-    Team.objects.filter(pk=team.pk).update(last_turn=team.last_turn)
+    _take_turn(team)
     timeline.save()
     audited.save()
     return investigation
@@ -129,13 +133,18 @@ def investigation_assign(*, acting_user, investigation: Investigation, team: Tea
     return _assign(acting_user, investigation, team, "manual")
 
 
-def assign_next(acting_user, investigation: Investigation) -> Investigation | None:
-    """Round-robin: the active team covering the case's home that was given a case least
-    recently; None when no team covers it."""
+def assigned_round_robin(acting_user, investigation: Investigation) -> list[InvestigationEvent]:
+    """Round-robin, for a new investigation not yet saved: give it the active team covering
+    the case's home that was given a case least recently, and that team the turn. Returns
+    the timeline event for the caller to write (none when no team covers the home)."""
     team = teams_for(investigation.place).select_for_update().first()
     if team is None:
-        return None
-    return _assign(acting_user, investigation, team, "round_robin")
+        return []
+    timeline, audited = _assigned(acting_user, investigation, team, "round_robin",
+                                  timezone.now())
+    _take_turn(team)
+    audited.save()
+    return [timeline]
 
 
 @transaction.atomic

@@ -2,11 +2,12 @@
 profile's minimum; touching stays are not companions; a crowded stay makes an exposure site."""
 
 import datetime
+from typing import NamedTuple
 
 import pytest
 
 from fangkong.cases.tests.util import at, report
-from fangkong.tracing.matching import Probe, matches
+from fangkong.tracing.matching import Probe, companions
 from fangkong.tracing.models import Category, CheckIn, Contact, ContactStatus, ExposureSite
 from fangkong.tracing.tests.util import profile_with, venue, visit
 
@@ -22,16 +23,27 @@ def probe(shop, start, minutes):
     return Probe(1, shop.pk, start, start + minutes * MIN)
 
 
-def companions(shop, start, minutes, overlap=10):
-    return {m.person_id: m for m in matches([probe(shop, start, minutes)],
-                                            min_overlap=overlap * MIN)}
+class Seen(NamedTuple):
+    overlap: datetime.timedelta
+    last_at: datetime.datetime
+
+
+def seen(probes, overlap=10) -> dict[int, Seen]:
+    """Each companion of the probes (one key) with its overlap and last exposure."""
+    groups = companions(probes, min_overlap=overlap * MIN)
+    assert len({g.key for g in groups}) == len(groups), "one group per key"
+    return {person: Seen(shared, last) for g in groups for person, shared, last in g.rows()}
+
+
+def companions_of(shop, start, minutes, overlap=10) -> dict[int, Seen]:
+    return seen([probe(shop, start, minutes)], overlap)
 
 
 def test_ten_minutes_of_overlap_make_a_companion_nine_do_not(cast, shop):
     start = at(12, 10)
     visit(shop, cast.li, start + 20 * MIN, 30)      # overlaps the last 10 minutes
     visit(shop, cast.zhao, start + 21 * MIN, 30)    # 9 minutes
-    found = companions(shop, start, 30)
+    found = companions_of(shop, start, 30)
     assert set(found) == {cast.li.pk}
     assert found[cast.li.pk].overlap == 10 * MIN
     assert found[cast.li.pk].last_at == start + 30 * MIN
@@ -41,13 +53,13 @@ def test_touching_stays_share_no_time(cast, shop):
     start = at(12, 10)
     visit(shop, cast.li, start + 30 * MIN, 30)      # arrives as the case leaves
     visit(shop, cast.zhao, start - 30 * MIN, 30)    # leaves as the case arrives
-    assert companions(shop, start, 30, overlap=1) == {}
+    assert companions_of(shop, start, 30, overlap=1) == {}
 
 
 def test_a_stay_inside_the_cases_counts_whole(cast, shop):
     start = at(12, 10)
     visit(shop, cast.li, start + 5 * MIN, 12)
-    assert companions(shop, start, 60)[cast.li.pk].overlap == 12 * MIN
+    assert companions_of(shop, start, 60)[cast.li.pk].overlap == 12 * MIN
 
 
 def test_another_venue_or_another_day_is_no_companion(cast, shop):
@@ -55,7 +67,7 @@ def test_another_venue_or_another_day_is_no_companion(cast, shop):
     start = at(12, 10)
     visit(other, cast.li, start, 60)
     visit(shop, cast.zhao, start - datetime.timedelta(days=1), 60)
-    assert companions(shop, start, 60) == {}
+    assert companions_of(shop, start, 60) == {}
 
 
 def test_a_long_stay_is_stored_in_pieces_and_its_overlap_adds_up(cast, shop):
@@ -67,7 +79,19 @@ def test_a_long_stay_is_stored_in_pieces_and_its_overlap_adds_up(cast, shop):
               .values_list("checked_in_at", "left_at"))
     assert [(b - a) for a, b in stored] == [120 * MIN, 120 * MIN, 60 * MIN]
     cut = start + 120 * MIN
-    assert companions(shop, cut - 6 * MIN, 12)[cast.li.pk].overlap == 12 * MIN
+    assert companions_of(shop, cut - 6 * MIN, 12)[cast.li.pk].overlap == 12 * MIN
+
+
+def test_a_stay_broken_in_two_sums_its_overlaps(cast, shop):
+    """A case who stepped out for half an hour: the two parts of the stay are probes of one
+    key, and a visitor who overlapped each by 6 minutes shared 12 with the case."""
+    start = at(12, 10)
+    visit(shop, cast.li, start + 24 * MIN, 42)       # 6 min of the first part, 6 of the second
+    visit(shop, cast.zhao, start + 25 * MIN, 10)     # 5 minutes of the first part only
+    parts = [Probe(7, shop.pk, start, start + 30 * MIN),
+             Probe(7, shop.pk, start + 60 * MIN, start + 90 * MIN)]
+    assert seen(parts) == {cast.li.pk: Seen(12 * MIN, start + 66 * MIN)}
+    assert set(seen(parts, overlap=5)) == {cast.li.pk, cast.zhao.pk}
 
 
 def test_an_investigation_proposes_companions_from_the_cases_check_ins(outbreak, shop):

@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from fangkong.accounts.services import user_create
 from fangkong.cases.tests.util import at, report
@@ -95,3 +97,24 @@ def test_a_tracer_works_only_the_investigations_of_their_teams(outbreak):
     with pytest.raises(PermissionError):
         services.investigation_assign(acting_user=c.liudiao, investigation=investigation,
                                       team=team(c, "追阳三队"))
+
+
+def test_a_report_reads_the_same_whatever_its_stays_household_and_companions(outbreak):
+    """The investigation opens inside every case report: a case with a household, three
+    venue stays and companions costs the same statements as one with a single stay."""
+    c = outbreak.cast
+    shop, market = venue(c), venue(c, "新建菜市场", place=c.xinjian_compound, kind="market")
+    visit(shop, c.wang, at(12, 9), 30)
+    visit(shop, c.liu, at(12, 9), 30)
+    for start, place, companion in ((at(12, 14), shop, c.zhao), (at(13, 9), market, c.liu),
+                                    (at(13, 15), shop, c.zhao)):
+        visit(place, c.zhang, start, 40)
+        visit(place, companion, start, 40)
+    with CaptureQueriesContext(connection) as alone:
+        report(outbreak, c.wang, day=14, hour=9)
+    with CaptureQueriesContext(connection) as busy:
+        case = report(outbreak, c.zhang, day=14, hour=10)
+    assert case.investigation.stays.filter(venue__isnull=False).count() == 3
+    assert set(case.contacts.values_list("person", flat=True)) == {c.li.pk, c.zhao.pk,
+                                                                   c.liu.pk}
+    assert len(busy.captured_queries) == len(alone.captured_queries)

@@ -28,7 +28,10 @@ single cases that did not visit the station — all their stays in a 4-day windo
 random time — one call each, median over --cases; and of 100 random cases (all their stays
 in their windows) in one call, --repeat times, against DuckDB's interval join over the same
 check-ins (exported by COPY to a CSV file and loaded into DuckDB in memory, not timed; only
-the join is), checking that both find the same number of (stay, person) pairs. --explain
+the join is, into a table inside DuckDB, and again handed to Python by fetchall, as
+companions() hands its result), checking that both find the same number of (stay, person)
+pairs. Beside the call, the statement alone on the server (its pairs counted there, none
+sent). --explain
 prints PostgreSQL's plan of the 100 cases' statement. The last line of output is one JSON
 object.
 """
@@ -473,7 +476,8 @@ def connection_vendor() -> str:
 
 def _server_side(figures, probes) -> None:
     """The statement alone, summed up on the server: what the database spends, without
-    sending the rows to Python."""
+    sending the rows to Python; and the statement sent in binary (COPY) but not decoded:
+    what the server spends to send them."""
     from django.db import connection
 
     from fangkong.tracing.matching import _statement, longest_stay
@@ -488,6 +492,17 @@ def _server_side(figures, probes) -> None:
             samples.append(time.perf_counter() - started)
     assert found == figures["many_matches"], (found, figures["many_matches"])
     figures["many_server_s"] = round(min(samples), 2)
+    sent = []
+    with connection.cursor() as cursor:
+        statement = cursor.cursor.mogrify(sql, params)
+        for _ in range(2):
+            size = 0
+            started = time.perf_counter()
+            with cursor.cursor.copy(f"COPY ({statement}) TO STDOUT (FORMAT binary)") as copy:
+                for chunk in copy:
+                    size += len(chunk)
+            sent.append(time.perf_counter() - started)
+    figures.update(many_sent_s=round(min(sent), 2), many_sent_mb=round(size / 1e6))
 
 
 def _explain(probes) -> None:
@@ -553,11 +568,32 @@ def _duckdb(args, figures, probes) -> None:
         duck.execute(f"CREATE TABLE companion AS {DUCK_JOIN}", [minimum])  # noqa: S608
         samples.append(time.perf_counter() - started)
     pairs = duck.execute("SELECT count(*) FROM companion").fetchone()[0]
+    duck.execute("DROP TABLE companion")
     figures.update(duckdb_version=duckdb.__version__, duckdb_threads=duck.execute(
         "SELECT current_setting('threads')").fetchone()[0],
         duckdb_s=round(statistics.median(samples), 2), duckdb_matches=pairs,
-        same_matches=pairs == figures["many_matches"])
-    _log(f"DuckDB: {pairs:,} matches in {figures['duckdb_s']} s")
+        same_matches=pairs == figures["many_matches"],
+        duckdb_to_python_s=_duckdb_to_python(args, duck, minimum))
+    _log(f"DuckDB: {pairs:,} matches in {figures['duckdb_s']} s, "
+         f"to Python {figures['duckdb_to_python_s']} s")
+
+
+def _duckdb_to_python(args, duck, minimum) -> float:
+    """The same join handed to Python, as companions() hands its result (fetchall; the
+    collector paused, as companions() does): the like-for-like reference for the call."""
+    import gc
+
+    samples = []
+    for _ in range(args.repeat):
+        gc.disable()
+        try:
+            started = time.perf_counter()
+            rows = duck.execute(DUCK_JOIN, [minimum]).fetchall()
+            samples.append(time.perf_counter() - started)
+        finally:
+            gc.enable()
+        del rows
+    return round(statistics.median(samples), 2)
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -609,13 +645,15 @@ def _print(f: dict) -> None:
     print(f"{f['many_cases']} cases, {f['many_probes']} stays ({f['many_probes_at_station']} "
           f"at the station): {f['many_matches']:,} matches ({f['many_people']:,} people)")
     print(f"  companions()    median {f['many_s']:.2f} s (best {f['many_min_s']:.2f} s)"
-          + (f"; the statement alone on the server {f['many_server_s']:.2f} s"
+          + (f"; the statement alone on the server {f['many_server_s']:.2f} s, sent but not "
+             f"decoded {f['many_sent_s']:.2f} s ({f['many_sent_mb']} MB)"
              if "many_server_s" in f else ""))
     if "duckdb_s" in f:
         print(f"  DuckDB {f['duckdb_version']} ({f['duckdb_threads']} threads) interval join: "
               f"median {f['duckdb_s']:.2f} s, {f['duckdb_matches']:,} matches — "
               f"{'the same' if f['same_matches'] else 'NOT the same'} count "
-              f"(export {f['duckdb_export_s']} s, load {f['duckdb_load_s']} s, not timed)")
+              f"(export {f['duckdb_export_s']} s, load {f['duckdb_load_s']} s, not timed); "
+              f"handed to Python (fetchall) median {f['duckdb_to_python_s']:.2f} s")
 
 
 if __name__ == "__main__":

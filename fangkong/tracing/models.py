@@ -48,10 +48,12 @@ class CheckInQuerySet(ScopedQuerySet):
 
 
 class CheckIn(models.Model):
+    # no single-column indexes on the keys: the composite indexes below lead with them, and
+    # every index is written on each of the millions of scans
     venue = models.ForeignKey("places.Venue", on_delete=models.PROTECT, related_name="+",
-                              verbose_name=_("venue"))
+                              db_index=False, verbose_name=_("venue"))
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("person"))
+                               db_index=False, verbose_name=_("person"))
     checked_in_at = models.DateTimeField(_("checked in"))
     left_at = models.DateTimeField(_("left"))
     source = models.CharField(_("source"), max_length=8, choices=Source.choices)

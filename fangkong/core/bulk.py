@@ -4,13 +4,18 @@ Rows are tuples of strings (None for NULL) in a declared column order. Writers a
 sink's buffer and call `flush()` at natural boundaries, so memory stays bounded by one batch
 however many rows there are. Values must hold no tab, newline or backslash: callers write
 generated values or input already checked against a narrow pattern (barcodes, numbers).
+
+Reading many rows by value goes the same way: `in_filters` is one `= ANY(array)` on
+PostgreSQL and IN lists small enough for SQLite elsewhere.
 """
 
 from contextlib import contextmanager
 
 from django.db import connection
+from django.db.models import F, Lookup, Q
 
 BATCH_ROWS = 20000
+CHUNK = 900  # values per IN (...) list: under SQLite's variable limit
 
 
 class Sink:
@@ -63,3 +68,34 @@ def _copy_text(rows: list[tuple]) -> str:
         return "\n".join(map("\t".join, rows)) + "\n"
     except TypeError:  # a NULL somewhere: rare (the city's parent), so the slow path is fine
         return "".join("\t".join(r"\N" if v is None else v for v in row) + "\n" for row in rows)
+
+
+def chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class AnyOf(Lookup):
+    """`field = ANY(%s)`: one array parameter however many values (PostgreSQL only)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+
+def in_filters(field_name: str, values: list) -> list:
+    """Filters matching `field_name` against `values`: one `= ANY(array)` on PostgreSQL
+    (an IN list of thousands costs more to build and parse than to run), IN lists of
+    CHUNK values elsewhere."""
+    if not values:
+        return []
+    if is_postgres():
+        return [AnyOf(F(field_name), values)]
+    return [Q(**{f"{field_name}__in": chunk}) for chunk in chunks(values)]

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 
 from fangkong.accounts.roles import Perm, Role
 from fangkong.audit.services import audit_record
-from fangkong.core.bulk import is_postgres
+from fangkong.core.bulk import chunks, in_filters, is_postgres
 from fangkong.inbox.models import ItemKind, WorkItem
 from fangkong.people.models import Person
 from fangkong.places.models import Place
@@ -34,9 +34,7 @@ from fangkong.testing.result_rules import ResultRow, row_problems
 from fangkong.testing.services.common import (
     BARCODE,
     _check_barcode,
-    _chunks,
     _field_error,
-    _in_filters,
     _local_day,
     _require,
     _user,
@@ -68,7 +66,7 @@ def tubes_receive(*, acting_user, lab: Laboratory, barcodes: list[str],
     report = ReceiveReport()
     wanted = [b.strip() for b in barcodes if b.strip()]
     tubes = {}
-    for chunk in _chunks(sorted(set(wanted))):
+    for chunk in chunks(sorted(set(wanted))):
         tubes.update((t.barcode, t) for t in Tube.objects.select_for_update()
                      .filter(barcode__in=chunk))
     taken = []
@@ -143,7 +141,7 @@ CHECKED_FIELDS = ("id", "barcode", "kind", "status", "lab_id", "opened_at", "rec
 def _check_rows(lab, rows: list[ResultRow]) -> tuple[list[tuple[Tube, ResultRow]], int]:
     problems, rules, first_line = [], {}, {}
     tubes = {}
-    for where in _in_filters("barcode", sorted({r.barcode for r in rows if r.barcode})):
+    for where in in_filters("barcode", sorted({r.barcode for r in rows if r.barcode})):
         tubes.update((t.barcode, t) for t in Tube.objects.select_for_update()
                      .filter(where).only(*CHECKED_FIELDS))
     accepted, unchanged = [], 0

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from fangkong.accounts.roles import Perm
 from fangkong.audit.services import audit_record
-from fangkong.core.bulk import is_postgres, table_columns
+from fangkong.core.bulk import in_filters, is_postgres, table_columns
 from fangkong.people.models import IdType, Person, Residency
+from fangkong.people.selectors import ids_by_number
 from fangkong.people.validation import clean_identity
 from fangkong.places.models import Level, Place
 from fangkong.places.services import next_child_path
@@ -35,7 +36,6 @@ from fangkong.testing.models import (
 from fangkong.testing.services.common import (
     _check_barcode,
     _field_error,
-    _in_filters,
     _require,
     _user,
 )
@@ -236,16 +236,6 @@ class BindReport:
                              "message": message})
 
 
-def _person_ids(numbers: list[str]) -> dict[str, tuple[int, int]]:
-    """{ID number: (person id, household id)} for the known, unmerged mainland ID numbers."""
-    found = {}
-    for where in _in_filters("id_number", numbers):
-        found.update((n, (pk, h)) for n, pk, h in Person.objects.filter(
-            where, id_type=IdType.MAINLAND, merged_into__isnull=True)
-            .values_list("id_number", "id", "household_id"))
-    return found
-
-
 @transaction.atomic
 def bind_batch(*, acting_user, test_round: TestRound, site: SamplingSite,
                bindings: list[Binding]) -> BindReport:
@@ -257,7 +247,7 @@ def bind_batch(*, acting_user, test_round: TestRound, site: SamplingSite,
     rule_place = _site_rule(test_round, site)
     report = BindReport()
     rows = _check_bindings(test_round, bindings, report)
-    people = _person_ids(sorted({b.id_number for _i, b in rows}))
+    people = ids_by_number(sorted({b.id_number for _i, b in rows}))
     known = []
     for index, binding in rows:
         if binding.id_number not in people:
@@ -314,7 +304,7 @@ def _tubes_for(test_round, site, barcodes, report, known) -> dict[str, Tube | No
     site or a retry's closed ones; None for barcodes still to open."""
     tubes: dict[str, Tube | None] = dict.fromkeys(barcodes)
     refused: dict[str, str] = {}
-    for where in _in_filters("barcode", barcodes):
+    for where in in_filters("barcode", barcodes):
         for tube in Tube.objects.select_for_update().filter(where):
             if tube.round_id != test_round.pk or tube.site_id != site.pk \
                     or tube.kind == TubeKind.RETEST:
@@ -332,11 +322,11 @@ def _samples_of(test_round, person_ids) -> dict[int, str]:
     """{person id: barcode} of the people already sampled in the round. The tubes are read
     apart: usually there are none, and a join would make the planner read every tube."""
     tube_of = {}
-    for where in _in_filters("person_id", person_ids):
+    for where in in_filters("person_id", person_ids):
         tube_of.update(Sample.objects.filter(where, round=test_round, retest=False)
                        .values_list("person_id", "tube_id"))
     barcodes = {}
-    for where in _in_filters("id", sorted(set(tube_of.values()))):
+    for where in in_filters("id", sorted(set(tube_of.values()))):
         barcodes.update(Tube.objects.filter(where).values_list("id", "barcode"))
     return {person: barcodes[tube] for person, tube in tube_of.items()}
 
@@ -437,7 +427,7 @@ def _insert_tubes(acting_user, test_round, site, new: list[NewTube]) -> dict[str
         if tubes[0].pk is not None:
             return {t.barcode: t.pk for t in tubes}
         ids = {}
-        for where in _in_filters("barcode", [t.barcode for t in new]):
+        for where in in_filters("barcode", [t.barcode for t in new]):
             ids.update(Tube.objects.filter(where).values_list("barcode", "id"))
         return ids
     from django.db import connection

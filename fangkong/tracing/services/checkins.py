@@ -22,6 +22,7 @@ from fangkong.audit.services import audit_record
 from fangkong.core.bulk import is_postgres, table_columns
 from fangkong.lib import phone as phones
 from fangkong.people.models import IdType, Person
+from fangkong.people.selectors import ids_by_number
 from fangkong.places.models import Venue
 from fangkong.protocol.selectors import rules
 from fangkong.tracing.models import CheckIn, Source
@@ -175,7 +176,7 @@ def _scan_pieces(rows) -> tuple[dict, set]:
     by_minute: dict[datetime.datetime, tuple] = {}
     fresh: dict[tuple, datetime.datetime] = {}
     arrivals = set()
-    for venue, person, scan in rows:
+    for venue, person_id, scan in rows:
         at = _minute(scan.checked_in_at)
         stay = by_minute.get(at)
         if stay is None:
@@ -184,13 +185,13 @@ def _scan_pieces(rows) -> tuple[dict, set]:
                 by_day[day] = _stay(at)
             stay = by_minute[at] = by_day[day]
         assumed, longest = stay
-        left, key = scan.left_at or at + assumed, (venue.pk, person.pk, at)
+        left, key = scan.left_at or at + assumed, (venue.pk, person_id, at)
         arrivals.add(key)
         if left - at <= longest:
             fresh.setdefault(key, left)
             continue
         for start, end in pieces(at, left, longest):
-            fresh.setdefault((venue.pk, person.pk, start), end)
+            fresh.setdefault((venue.pk, person_id, start), end)
     return fresh, arrivals
 
 
@@ -246,18 +247,17 @@ def check_in_batch(*, acting_user, scans: list[Scan]) -> ScanReport:
     venues = Venue.objects.all() if acting_user is None else \
         Venue.objects.accessible_to(acting_user)
     venue_of = {v.code: v for v in venues.filter(code__in={s.venue_code for s in scans})}
-    numbers = {(s.id_number or "").strip().upper() for s in scans}
-    person_of = {p.id_number: p for p in Person.objects.active().filter(
-        id_type=IdType.MAINLAND, id_number__in=numbers)}
+    person_of = ids_by_number(sorted({(s.id_number or "").strip().upper() for s in scans}))
     report, now, rows = ScanReport(), timezone.now(), []
     for index, scan in enumerate(scans):
         venue = venue_of.get(scan.venue_code)
-        person = person_of.get((scan.id_number or "").strip().upper())
+        person_id, _household = person_of.get((scan.id_number or "").strip().upper(),
+                                              (None, None))
         try:
             if venue is None:
                 raise _field_error("venue_code", _("Unknown venue code, or a venue outside "
                                                    "your area."), "venue")
-            if person is None:
+            if person_id is None:
                 raise _field_error("id_number", _("No resident with this ID number is "
                                                   "registered."), "unknown")
             if scan.checked_in_at is None:
@@ -269,7 +269,7 @@ def check_in_batch(*, acting_user, scans: list[Scan]) -> ScanReport:
             (name, [problem]), = error.error_dict.items()
             report.refuse(index, name, problem.code, problem.messages[0])
             continue
-        rows.append((venue, person, scan))
+        rows.append((venue, person_id, scan))
     report.accepted = _write_scans(rows)
     report.unchanged = len(rows) - report.accepted
     audit_record(actor=acting_user, action="tracing.checkin_batch", changes={

@@ -183,8 +183,11 @@ def _relink(survivor: Person, duplicate: Person) -> dict[str, int]:
     moved = {}
     survivor_tags = set(survivor.tags.values_list("tag", flat=True))
     duplicate.tags.filter(tag__in=survivor_tags).delete()
-    for relation in Person._meta.related_objects:
-        if relation.remote_field.name == "merged_into" or relation.many_to_many:
+    # include_hidden: relations without a reverse accessor (related_name="+", check-ins
+    # among them) point at the person as much as the others do
+    for relation in Person._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and not relation.concrete and relation.is_relation) \
+                or relation.remote_field.name == "merged_into" or relation.many_to_many:
             continue
         model, field = relation.related_model, relation.field.name
         count = model._default_manager.filter(**{field: duplicate}).update(**{field: survivor})

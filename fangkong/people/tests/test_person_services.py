@@ -8,6 +8,8 @@ from fangkong.lib import idnumber
 from fangkong.lib.masking import mask_id_number
 from fangkong.people.models import Person, PersonTag
 from fangkong.people.services import person_create, person_merge, person_reveal, person_update
+from fangkong.places.services import venue_create
+from fangkong.tracing.models import CheckIn
 
 
 def new_id(sequence=77, region="140602", birth=datetime.date(1992, 4, 5)):
@@ -118,6 +120,24 @@ def test_merge_relinks_everything_to_the_survivor(cast):
         "chronic"]
     assert AuditEvent.objects.filter(action="person.merge", target_uuid=cast.zhang.uuid,
                                      reason="同一人两条记录").exists()
+
+
+def test_merge_moves_the_duplicates_check_ins_too(cast):
+    """Check-ins have no reverse accessor on Person; a merge must still move them, or the
+    survivor's companions would miss every venue the duplicate record visited."""
+    duplicate = person_create(acting_user=cast.admin, name="张伟", id_type="passport",
+                              id_number="E12345679", household=cast.h101,
+                              birth_date=datetime.date(1985, 3, 12), sex="male")
+    shop = venue_create(acting_user=None, place=cast.compound, name="开发区超市",
+                        kind="supermarket")
+    arrived = datetime.datetime(2022, 11, 12, 10, tzinfo=datetime.UTC)
+    CheckIn.objects.create(venue=shop, person=duplicate, checked_in_at=arrived,
+                           left_at=arrived + datetime.timedelta(minutes=30), source="scan")
+    person_merge(acting_user=cast.jiedao, survivor=cast.zhang, duplicate=duplicate,
+                 reason="同一人两条记录")
+    assert list(CheckIn.objects.values_list("person", flat=True)) == [cast.zhang.pk]
+    assert AuditEvent.objects.get(action="person.merge", target_uuid=cast.zhang.uuid
+                                  ).changes["tracing.checkin.person"] == [0, 1]
 
 
 def test_merge_needs_a_reason_and_the_right(cast):

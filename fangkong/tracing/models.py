@@ -326,7 +326,15 @@ class Contact(BaseModel):
 
 
 class ExposureSiteQuerySet(ScopedQuerySet):
+    """Exposure sites at venues in the user's area; a tracer sees their teams' cases' sites."""
+
     place_path = "venue__place__path"
+
+    def accessible_to(self, user):
+        scoped = super().accessible_to(user)
+        if getattr(user, "role", None) == Role.TRACER:
+            return scoped.filter(case__investigation__team__members=user)
+        return scoped
 
 
 class ExposureSite(BaseModel):

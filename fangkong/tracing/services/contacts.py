@@ -206,11 +206,15 @@ def contact_record(*, acting_user, case: Case, person: Person, category: str, se
 
 
 def _locked(acting_user, contact: Contact) -> Contact:
-    if acting_user is not None and not Contact.objects.accessible_to(acting_user).filter(
-            pk=contact.pk).exists():
+    """The contact, locked, if the user may decide on it: it is theirs to see, and so is its
+    case (a district sees a contact living there whose case another district traces, but
+    confirming or dismissing it is the tracing team's decision)."""
+    if acting_user is not None and not (
+            Contact.objects.accessible_to(acting_user).filter(pk=contact.pk).exists()
+            and Case.objects.accessible_to(acting_user).filter(pk=contact.case_id).exists()):
         raise PermissionError("contact outside scope")
-    return Contact.objects.select_for_update().select_related("case", "person").get(
-        pk=contact.pk)
+    return Contact.objects.select_for_update(of=("self",)).select_related(
+        "case", "person").get(pk=contact.pk)
 
 
 @transaction.atomic

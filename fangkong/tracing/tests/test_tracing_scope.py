@@ -5,11 +5,18 @@ import pytest
 
 from fangkong.accounts.services import user_create
 from fangkong.cases.models import Case
-from fangkong.cases.tests.util import report
+from fangkong.cases.tests.util import at, report
 from fangkong.core.cast import PASSWORD
-from fangkong.tracing import selectors
-from fangkong.tracing.models import Contact
-from fangkong.tracing.tests.util import team
+from fangkong.tracing import selectors, services
+from fangkong.tracing.models import (
+    Category,
+    Contact,
+    ContactSource,
+    ContactStatus,
+    ExposureSite,
+    Setting,
+)
+from fangkong.tracing.tests.util import team, venue
 
 
 @pytest.fixture
@@ -50,3 +57,38 @@ def test_a_user_without_a_place_sees_nothing(outbreak, cases):
     assert not selectors.investigations_for(c.noscope).exists()
     assert not Contact.objects.accessible_to(c.noscope).exists()
     assert not selectors.investigations_for(c.jumin).exists()
+
+
+def test_a_tracer_sees_and_notifies_only_their_teams_exposure_sites(outbreak, cases):
+    c = outbreak.cast
+    shop = venue(c)
+    mine, theirs = (ExposureSite.objects.create(
+        venue=shop, case=case, starts_at=at(12, 10), ends_at=at(12, 11), visitors=60)
+        for case in cases)
+    assert list(ExposureSite.objects.accessible_to(c.liudiao)) == [mine]
+    assert list(ExposureSite.objects.accessible_to(c.liudiao2)) == [theirs]
+    with pytest.raises(PermissionError):
+        services.exposure_site_notify(acting_user=c.liudiao, site=theirs)
+    theirs.refresh_from_db()
+    assert theirs.notified_at is None
+    assert set(ExposureSite.objects.accessible_to(c.quxian)) == {mine, theirs}
+
+
+def test_a_district_sees_a_resident_contact_of_another_districts_case_but_cannot_decide(
+        outbreak, cases):
+    """liu lives in 应县 and is proposed as a contact of zhang's case, which 朔城区 traces:
+    应县 sees the contact (its resident), only 朔城区's tracers confirm or dismiss it."""
+    c = outbreak.cast
+    mine, _ = cases
+    contact = Contact.objects.create(
+        case=mine, person=c.liu, place=c.liu.household, category=Category.CLOSE,
+        setting=Setting.WORKPLACE, last_exposure_at=at(13, 18),
+        status=ContactStatus.PROPOSED, source=ContactSource.INTERVIEW)
+    assert list(selectors.contacts_for(c.yingxianqu)) == [contact]
+    with pytest.raises(PermissionError):
+        services.contact_dismiss(acting_user=c.yingxianqu, contact=contact, reason="不在场")
+    with pytest.raises(PermissionError):
+        services.contact_confirm(acting_user=c.yingxianqu, contact=contact)
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.PROPOSED
+    services.contact_dismiss(acting_user=c.liudiao, contact=contact, reason="不在场")

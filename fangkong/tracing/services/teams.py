@@ -130,6 +130,9 @@ def investigation_assign(*, acting_user, investigation: Investigation, team: Tea
         raise field_error("team", _("This investigation is completed."), "completed")
     if not team.active:
         raise field_error("team", _("This team takes no new cases."), "inactive")
+    if not investigation.place.path.startswith(team.place.path):
+        raise field_error("team", _("This team's area does not hold the case's home."),
+                          "area")
     return _assign(acting_user, investigation, team, "manual")
 
 

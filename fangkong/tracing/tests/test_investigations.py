@@ -41,6 +41,27 @@ def test_waiting_investigations_are_assigned_when_teams_exist(outbreak):
     assert {Investigation.objects.get(pk=x.pk).team for x in waiting} == {one, two}
 
 
+def test_a_case_is_assigned_only_to_an_open_team_covering_its_home(outbreak):
+    """zhang lives in 文远社区: 新建社区's team may not take the case, by page or by API."""
+    c = outbreak.cast
+    investigation = report(outbreak, c.zhang, day=14).investigation
+    elsewhere = team(c, "新建一队", place=c.xinjian)
+    here = team(c, "文远一队", place=c.wenyuan)
+    with pytest.raises(ValidationError) as refused:
+        services.investigation_assign(acting_user=c.quxian, investigation=investigation,
+                                      team=elsewhere)
+    assert refused.value.error_dict["team"][0].code == "area"
+    assert Investigation.objects.get(pk=investigation.pk).team is None
+    services.investigation_assign(acting_user=c.quxian, investigation=investigation, team=here)
+    for step in (Status.IN_PROGRESS, Status.CORE_DONE, Status.COMPLETED):
+        services.investigation_advance(acting_user=c.quxian, investigation=investigation,
+                                       status=step)
+    with pytest.raises(ValidationError) as refused:
+        services.investigation_assign(acting_user=c.quxian, investigation=investigation,
+                                      team=here)
+    assert refused.value.error_dict["team"][0].code == "completed"
+
+
 def test_status_moves_one_step_at_a_time(outbreak):
     c = outbreak.cast
     team(c)

@@ -242,10 +242,9 @@ def _trace(work: _Work, index: int, case: Case, *, crowded: bool) -> None:
     with work.at(0.5 + hours):
         _check_ins(work, case, crowded)
     with work.at(1 + hours):
-        work.summary.stays += services.stays_propose(acting_user=None,
-                                                     investigation=investigation)
-        work.summary.proposed.update(services.contacts_propose(acting_user=None,
-                                                               investigation=investigation))
+        found = services.investigation_propose(acting_user=None, investigation=investigation)
+        work.summary.stays += found.pop("stays")
+        work.summary.proposed.update(found)
         if investigation.status == Status.ASSIGNED:
             investigation = services.investigation_advance(
                 acting_user=actor, investigation=investigation, status=Status.IN_PROGRESS)

@@ -11,7 +11,6 @@ import uuid
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
@@ -575,11 +574,8 @@ def stays_remove(request, public_id: uuid.UUID, stay_id: int,
 def investigations_propose(request, public_id: uuid.UUID):
     user = request.auth
     require(user, Perm.TRACE)
-    investigation = _investigation(user, public_id)
-    with transaction.atomic():
-        stays = services.stays_propose(acting_user=user, investigation=investigation)
-        contacts = services.contacts_propose(acting_user=user, investigation=investigation)
-    return {"stays": stays, **contacts}
+    return services.investigation_propose(acting_user=user,
+                                          investigation=_investigation(user, public_id))
 
 
 # --- contacts -----------------------------------------------------------------------------

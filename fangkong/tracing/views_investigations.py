@@ -358,15 +358,14 @@ def investigation_propose(request, public_id):
         messages.error(request, _("This investigation is completed."))
         return _back_to(investigation)
     try:
-        stays = services.stays_propose(acting_user=request.user, investigation=investigation)
-        found = services.contacts_propose(acting_user=request.user,
-                                          investigation=investigation)
+        found = services.investigation_propose(acting_user=request.user,
+                                               investigation=investigation)
     except PermissionError:
         raise PermissionDenied from None
     messages.success(request, _(
         "Check-ins read again: %(stays)s new stays, %(household)s household members, "
         "%(companions)s companions, %(sites)s exposure sites.") % {
-        "stays": stays, "household": found["household"], "companions": found["companions"],
+        "stays": found["stays"], "household": found["household"], "companions": found["companions"],
         "sites": found["exposure_sites"]})
     return _back_to(investigation, "contacts")
 

@@ -18,15 +18,14 @@ from fangkong.tracing.services.contacts import (  # noqa: F401
     contact_confirm,
     contact_dismiss,
     contact_record,
-    contacts_propose,
     exposure_site_notify,
 )
 from fangkong.tracing.services.investigations import (  # noqa: F401
     investigation_advance,
     investigation_open,
+    investigation_propose,
     stay_add,
     stay_remove,
-    stays_propose,
 )
 from fangkong.tracing.services.teams import (  # noqa: F401
     investigation_assign,

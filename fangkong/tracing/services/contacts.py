@@ -24,18 +24,14 @@ from fangkong.tracing.models import (
     ContactStatus,
     ExposureSite,
     Investigation,
-    InvestigationEventKind,
     Setting,
 )
 from fangkong.tracing.services.common import (
     audit,
-    check_investigation,
-    event,
     field_error,
     require,
     user_or_none,
 )
-from fangkong.tracing.window import infectious_window
 
 CONTROLLED = (Category.CLOSE, Category.SECONDARY)
 PLAN_OF = {Category.CLOSE: "close-contact", Category.SECONDARY: "secondary-contact"}
@@ -63,8 +59,12 @@ def new_contacts(investigation: Investigation, window, *, known: set[int], stays
     were proposed."""
     case = investigation.case
     new: dict[int, Contact] = {}
-    household = Person.objects.active().filter(household_id=case.person.household_id)
-    for person in household.exclude(pk__in=known):
+    household = (Person.objects.active().filter(household_id=case.person.household_id)
+                 .exclude(pk__in=known)
+                 # a member who is a case already was not infected by this one
+                 .exclude(cases__outbreak_id=case.outbreak_id,
+                          cases__reported_at__lte=case.reported_at))
+    for person in household:
         new[person.pk] = Contact(
             case=case, person=person, place_id=person.household_id, category=Category.CLOSE,
             setting=Setting.HOUSEHOLD, last_exposure_at=window.end,
@@ -107,28 +107,6 @@ def _propose_companions(case: Case, window, known: set[int], stays: list,
             last_exposure_at=last_at, status=ContactStatus.PROPOSED,
             source=ContactSource.COMPANION, overlap_minutes=int(overlap.total_seconds() // 60))
     counts["companions"] = len(people)
-
-
-@transaction.atomic
-def contacts_propose(*, acting_user, investigation: Investigation) -> dict:
-    """Propose contacts from what is on record (`new_contacts`); people already linked to
-    the case are left as they are."""
-    if acting_user is not None:
-        require(acting_user, Perm.TRACE)
-        check_investigation(acting_user, investigation)
-    case = investigation.case
-    window = infectious_window(case)
-    if window.is_empty:
-        return {"household": 0, "companions": 0, "exposure_sites": 0}
-    known = set(Contact.objects.filter(case=case).values_list("person_id", flat=True))
-    known.add(case.person_id)
-    stays = list(investigation.stays.filter(
-        venue__isnull=False, started_at__lt=window.end, ended_at__gt=window.start))
-    counts = new_contacts(investigation, window, known=known, stays=stays)
-    if any(counts.values()):
-        event(investigation, InvestigationEventKind.CONTACTS_PROPOSED, acting_user,
-              detail=counts)
-    return counts
 
 
 def _check_category(category: str, setting: str, via: Contact | None, case: Case) -> None:

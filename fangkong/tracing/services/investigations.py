@@ -179,21 +179,39 @@ def new_stays(investigation: Investigation, window, *, have: set, home: Stay | N
 
 
 @transaction.atomic
-def stays_propose(*, acting_user, investigation: Investigation) -> int:
-    """Pre-fill the trajectory: the case's check-ins in the infectious window and the
-    household for the whole window. Stays already proposed are not proposed again."""
+def investigation_propose(*, acting_user, investigation: Investigation) -> dict:
+    """Read the case's check-ins and household again (a gate's late upload, an onset date
+    learnt on reclassification): the new stays, then contacts from the household and from
+    check-ins overlapping the venue stays. What is proposed already is left as it is.
+    Returns how many of each: stays, household, companions, exposure_sites."""
+    from fangkong.tracing.models import Contact
+    from fangkong.tracing.services.contacts import new_contacts
+
     if acting_user is not None:
         require(acting_user, Perm.TRACE)
         check_investigation(acting_user, investigation)
-    window = infectious_window(investigation.case)
+    investigation = Investigation.objects.select_for_update(of=("self",)).select_related(
+        "case__person").get(pk=investigation.pk)  # two tracers reading again at once
+    _check_open(investigation)
+    case = investigation.case
+    counts = {"stays": 0, "household": 0, "companions": 0, "exposure_sites": 0}
+    window = infectious_window(case)
     if window.is_empty:
-        return 0
+        return counts
     have = set(investigation.stays.filter(source=StaySource.CHECKIN)
                .values_list("venue_id", "started_at"))
     home = investigation.stays.filter(source=StaySource.HOUSEHOLD).first()
-    new = new_stays(investigation, window, have=have, home=home)
-    Stay.objects.bulk_create(new)
-    if new:
+    stays = new_stays(investigation, window, have=have, home=home)
+    Stay.objects.bulk_create(stays)
+    if stays:
         event(investigation, InvestigationEventKind.STAYS_PROPOSED, acting_user,
-              detail={"stays": len(new)})
-    return len(new)
+              detail={"stays": len(stays)})
+    known = set(Contact.objects.filter(case=case).values_list("person_id", flat=True))
+    found = new_contacts(investigation, window, known=known | {case.person_id},
+                         stays=list(investigation.stays.filter(
+                             venue__isnull=False, started_at__lt=window.end,
+                             ended_at__gt=window.start)))
+    if any(found.values()):
+        event(investigation, InvestigationEventKind.CONTACTS_PROPOSED, acting_user,
+              detail=found)
+    return {**counts, **found, "stays": len(stays)}

@@ -36,8 +36,9 @@ def test_household_members_are_proposed_as_close_contacts(outbreak, case):
 
 
 def test_proposing_again_adds_no_second_contact(case):
-    assert services.contacts_propose(acting_user=None, investigation=case.investigation) == {
-        "household": 0, "companions": 0, "exposure_sites": 0}
+    assert services.investigation_propose(acting_user=None, investigation=case.investigation
+                                          ) == {"stays": 0, "household": 0, "companions": 0,
+                                                "exposure_sites": 0}
     assert Contact.objects.filter(case=case).count() == 1
 
 
@@ -160,3 +161,14 @@ def test_bad_contacts_are_refused_with_the_field_named(outbreak, case):
             services.contact_record(acting_user=c.admin, case=case, **values)
         assert field in refused.value.error_dict, change
     assert Contact.objects.filter(case=case).count() == 1
+
+
+def test_a_household_member_who_is_a_case_already_is_not_proposed(outbreak):
+    """li was reported first: zhang's investigation does not make her zhang's close contact
+    (confirming her would have put a case under contact isolation)."""
+    c = outbreak.cast
+    earlier = report(outbreak, c.li, day=13)
+    case = report(outbreak, c.zhang, day=14)
+    assert not Contact.objects.filter(case=case).exists()
+    assert list(Contact.objects.filter(case=earlier).values_list("person", flat=True)) == [
+        c.zhang.pk]

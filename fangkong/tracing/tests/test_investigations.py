@@ -62,6 +62,21 @@ def test_a_case_is_assigned_only_to_an_open_team_covering_its_home(outbreak):
     assert refused.value.error_dict["team"][0].code == "completed"
 
 
+def test_a_completed_investigation_reads_nothing_again(outbreak):
+    c = outbreak.cast
+    team(c)
+    investigation = report(outbreak, c.zhang, day=14).investigation
+    for step in (Status.IN_PROGRESS, Status.CORE_DONE, Status.COMPLETED):
+        services.investigation_advance(acting_user=c.liudiao, investigation=investigation,
+                                       status=step)
+    shop = venue(c)
+    visit(shop, c.zhang, at(13, 10), 30)
+    with pytest.raises(ValidationError) as refused:
+        services.investigation_propose(acting_user=c.liudiao, investigation=investigation)
+    assert refused.value.error_dict["investigation"][0].code == "completed"
+    assert not investigation.stays.filter(venue=shop).exists()
+
+
 def test_status_moves_one_step_at_a_time(outbreak):
     c = outbreak.cast
     team(c)

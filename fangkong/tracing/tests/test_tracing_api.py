@@ -225,6 +225,17 @@ def test_proposing_reads_new_check_ins_once(t, login):
     assert again == {"stays": 0, "household": 0, "companions": 0, "exposure_sites": 0}
 
 
+def test_a_completed_investigation_is_not_read_again(t, login):
+    client = login(t.c.liudiao)
+    for step in ("in_progress", "core_done", "completed"):
+        assert post(client, inv(t.investigation, "/status"), {"status": step}).status_code == 200
+    visit(venue(t.c), t.c.zhang, at(12, 10), 30)
+    refused = post(client, inv(t.investigation, "/propose"))
+    assert refused.status_code == 422
+    assert refused.json()["codes"] == {"investigation": ["completed"]}
+    assert not t.investigation.stays.filter(venue__isnull=False).exists()
+
+
 # --- contacts -----------------------------------------------------------------------------
 
 def test_contacts_are_listed_by_name_never_by_id_number_or_phone(
@@ -232,8 +243,7 @@ def test_contacts_are_listed_by_name_never_by_id_number_or_phone(
     shop = venue(t.c)
     for person in (t.c.zhang, t.c.zhao, t.c.wang):
         visit(shop, person, at(12, 10), 30)
-    services.stays_propose(acting_user=None, investigation=t.investigation)
-    services.contacts_propose(acting_user=None, investigation=t.investigation)
+    services.investigation_propose(acting_user=None, investigation=t.investigation)
     client = login(t.c.quxian)
     with django_assert_max_num_queries(7):
         response = client.get(f"{API}/contacts", {"case": str(t.case.uuid)})

@@ -26,10 +26,8 @@ class Command(BaseCommand):
         counts = Counter()
         investigations = self._investigations(case)
         for investigation in investigations:
-            counts["stays"] += services.stays_propose(acting_user=None,
-                                                      investigation=investigation)
-            counts.update(services.contacts_propose(acting_user=None,
-                                                    investigation=investigation))
+            counts.update(services.investigation_propose(acting_user=None,
+                                                         investigation=investigation))
         self.stdout.write(ngettext(
             "Read the check-ins of %(n)d investigation. Proposed: stays %(stays)d, household "
             "members %(household)d, companions %(companions)d, exposure sites %(sites)d.",

@@ -49,6 +49,18 @@ def _check_time(at: datetime.datetime, now: datetime.datetime) -> None:
                            "old")
 
 
+def _check_left(left: datetime.datetime, arrived: datetime.datetime,
+                now: datetime.datetime) -> None:
+    """A gate's leaving time: aware, after the arrival, and not ahead of the clock (a
+    year-2205 typo would be stored as a million pieces of the longest stay)."""
+    if timezone.is_naive(left):
+        raise _field_error("left_at", _("The time needs a time zone."), "naive")
+    if left < arrived:
+        raise _field_error("left_at", _("A stay ends after it begins."), "order")
+    if left > now + CLOCK_SLACK:
+        raise _field_error("left_at", _("This time lies in the future."), "future")
+
+
 def _stay(at: datetime.datetime) -> tuple[datetime.timedelta, datetime.timedelta]:
     """The assumed stay without a check-out, and the longest one check-in may hold."""
     values = rules(timezone.localtime(at).date(), "checkin_stay_minutes",
@@ -263,8 +275,8 @@ def check_in_batch(*, acting_user, scans: list[Scan]) -> ScanReport:
             if scan.checked_in_at is None:
                 raise _field_error("checked_in_at", _("The time is missing."), "required")
             _check_time(scan.checked_in_at, now)
-            if scan.left_at is not None and scan.left_at < scan.checked_in_at:
-                raise _field_error("left_at", _("A stay ends after it begins."), "order")
+            if scan.left_at is not None:
+                _check_left(scan.left_at, scan.checked_in_at, now)
         except ValidationError as error:
             (name, [problem]), = error.error_dict.items()
             report.refuse(index, name, problem.code, problem.messages[0])

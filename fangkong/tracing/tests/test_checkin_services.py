@@ -81,3 +81,16 @@ def test_a_gate_outside_the_users_area_is_refused(cast):
     assert [r["code"] for r in report.refused] == ["venue"]
     with pytest.raises(PermissionError):
         services.check_in_batch(acting_user=cast.jumin, scans=[])
+
+
+def test_a_leaving_time_ahead_of_the_clock_or_without_zone_is_refused(cast, venue):
+    """A gate's typo in the leaving year would otherwise be cut into a million pieces."""
+    now = timezone.now()
+    arrived = now - datetime.timedelta(hours=1)
+    scans = [Scan(venue.code, cast.zhang.id_number, arrived, now.replace(year=2205)),
+             Scan(venue.code, cast.li.id_number, arrived, arrived.replace(tzinfo=None)),
+             Scan(venue.code, cast.wang.id_number, arrived, now - datetime.timedelta(minutes=5))]
+    report = services.check_in_batch(acting_user=cast.wangge, scans=scans)
+    assert {r["index"]: (r["field"], r["code"]) for r in report.refused} == {
+        0: ("left_at", "future"), 1: ("left_at", "naive")}
+    assert list(CheckIn.objects.values_list("person", flat=True)) == [cast.wang.pk]

@@ -73,9 +73,10 @@ class BulletinOut(Schema):
     in_hospital: int = Field(description="Confirmed cases still in hospital")
     under_observation: int = Field(description="Asymptomatic infections still under observation")
     deaths: int
-    contacts_traced: int = Field(description="Close and secondary contacts of the outbreak's "
-                                             "cases confirmed by 24:00")
-    new_contacts_traced: int = Field(description="Of which confirmed on the day")
+    contacts_traced: int = Field(description="People confirmed by 24:00 as close or secondary "
+                                             "contacts of the outbreak's cases (a contact "
+                                             "of two cases counts once)")
+    new_contacts_traced: int = Field(description="Of which first confirmed on the day")
     secondary_contacts_traced: int = Field(description="Of which secondary contacts")
     contacts_under_control: int = Field(description="Held at 24:00 by their control order or "
                                                     "the phase that followed it")

@@ -81,7 +81,7 @@ def _in_chain(condition: Q) -> Q:
 
 
 def tracing_section(user, outbreak: Outbreak, day: datetime.date) -> dict:
-    """Close and secondary contacts of the outbreak's cases confirmed by 24:00, and where
+    """People confirmed as close or secondary contacts of the outbreak's cases by 24:00, and where
     they stood then: become cases; else still held by their control order or a phase that
     followed it; else released from control. Read from timestamps alone (confirmed, under
     control from, order ended at, case reported at), so a past day stays as it was."""
@@ -91,17 +91,21 @@ def tracing_section(user, outbreak: Outbreak, day: datetime.date) -> dict:
     held = _in_chain(Q(ended_at__isnull=True) | Q(ended_at__gte=end))
     # an escalated order ended on a positive test: the case it reports is not released
     escalated = _in_chain(Q(status=OrderStatus.ESCALATED, ended_at__lt=end))
-    return Contact.objects.accessible_to(user).filter(
+    people = functools.partial(Count, "person", distinct=True)  # a contact of two cases is one
+    figures = Contact.objects.accessible_to(user).filter(
         case__outbreak=outbreak, status=ContactStatus.CONFIRMED,
         category__in=(Category.CLOSE, Category.SECONDARY), confirmed_at__lt=end,
     ).aggregate(
-        contacts_traced=Count("pk"),
-        new_contacts_traced=Count("pk", filter=Q(confirmed_at__gte=start)),
-        secondary_contacts_traced=Count("pk", filter=Q(category=Category.SECONDARY)),
-        contacts_under_control=Count("pk", filter=controlled & held),
-        contacts_released=Count("pk", filter=controlled & ~held & ~escalated),
-        contacts_became_cases=Count("pk", filter=became),
+        contacts_traced=people(),
+        traced_before=people(filter=Q(confirmed_at__lt=start)),
+        secondary_contacts_traced=people(filter=Q(category=Category.SECONDARY)),
+        contacts_under_control=people(filter=controlled & held),
+        contacts_released=people(filter=controlled & ~held & ~escalated),
+        contacts_became_cases=people(filter=became),
     )
+    # new on the day: people first traced that day, not a second link of someone traced before
+    figures["new_contacts_traced"] = figures["contacts_traced"] - figures.pop("traced_before")
+    return figures
 
 
 SECTIONS = [case_section, tracing_section]

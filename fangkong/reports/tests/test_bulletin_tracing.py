@@ -87,6 +87,19 @@ def test_contacts_as_of_two_days(traced):
         "contacts_released": 0, "contacts_became_cases": 0}
 
 
+def test_a_close_contact_of_two_cases_is_one_person(traced):
+    """zhao met two cases: recorded as li's close contact too on the 16th, zhao is still one
+    person traced, and not a new one that day."""
+    c = traced.cast
+    second = report(traced, c.li, "confirmed", day=16, hour=8)
+    record(c.liudiao, second, c.zhao, at(16, 9))
+    assert Contact.objects.filter(person=c.zhao, status="confirmed").count() == 2
+    day16 = figures(c.admin, traced, 16)
+    assert (day16["contacts_traced"], day16["new_contacts_traced"]) == (3, 0)
+    assert day16["contacts_under_control"] == 2      # li became a case: zhao and wang held
+    assert day16["contacts_became_cases"] == 1
+
+
 def test_the_figures_are_the_confirmed_close_contacts_on_record(traced):
     c = traced.cast
     on_record = Contact.objects.filter(case__outbreak=traced.outbreak, status="confirmed",

@@ -154,6 +154,10 @@ def test_a_community_worker_counts_only_their_communitys_contacts(traced):
     assert figures(c.yingxianqu, traced, 15)["contacts_traced"] == 0  # liu is a general contact
     assert figures(c.liudiao, traced, 15)["contacts_traced"] == 3     # their team's case
     assert figures(c.noscope, traced, 15) == dict.fromkeys(KEYS, 0)
+    # liu (应县) becomes a close contact of li's case on the 16th: 应县 counts liu alone
+    record(c.liudiao, report(traced, c.li, "confirmed", day=16, hour=8), c.liu, at(16, 9))
+    assert figures(c.yingxianqu, traced, 16)["contacts_traced"] == 1
+    assert figures(c.wangge2, traced, 16)["contacts_traced"] == 1
 
 
 def test_secondary_contacts_are_counted_and_named_before_the_20_measures(outbreak):

@@ -62,6 +62,7 @@ HOUR = datetime.timedelta(hours=1)
 MINUTE = datetime.timedelta(minutes=1)
 CROWDED_KINDS = ("market", "supermarket")
 DISMISS_REASON = "核实为同楼栋邻居错扫场所码，未同时段停留"
+CLOSER_REASON = "流调核实：与病例同桌就餐，按密接管理"  # a companion found to be closer
 
 
 class DemoTracingExists(RuntimeError):
@@ -274,7 +275,8 @@ def _settle(work: _Work, actor, case: Case, *, everything: bool) -> None:
         work.summary.confirmed += 1
     if companions:
         services.contact_confirm(acting_user=actor, contact=companions[0],
-                                 category=Category.CLOSE, setting=Setting.VENUE)
+                                 category=Category.CLOSE, setting=Setting.VENUE,
+                                 reason=CLOSER_REASON)
         work.summary.confirmed += 1
     if len(companions) > 1:
         services.contact_dismiss(acting_user=actor, contact=companions[-1],
@@ -298,7 +300,8 @@ def _chain(work: _Work, cases: list[Case]) -> None:
             services.investigation_assign(acting_user=None, investigation=first.investigation,
                                           team=work.team)
         contact = services.contact_confirm(acting_user=work.tracer, contact=contact,
-                                           category=Category.CLOSE, setting=Setting.VENUE)
+                                           category=Category.CLOSE, setting=Setting.VENUE,
+                                           reason=CLOSER_REASON)
     second = _take_over(work, _positive(work, contact.control_order, 1))
     household = Contact.objects.filter(case=second, status=ContactStatus.PROPOSED,
                                        category=Category.CLOSE,

@@ -214,6 +214,7 @@ class ConfirmIn(Schema):
     category: CategoryFilter = Field("", description="Default: as proposed")
     setting: SettingFilter = Field("", description="Default: as proposed")
     via: uuid.UUID | None = None
+    reason: str = Field("", description="Why, when the category differs from the proposal")
 
 
 class DismissIn(Schema):
@@ -625,7 +626,8 @@ def contacts_confirm(request, public_id: uuid.UUID, payload: ConfirmIn):
     require(user, Perm.TRACE)
     contact = _contact(user, public_id)
     services.contact_confirm(acting_user=user, contact=contact, category=payload.category,
-                             setting=payload.setting, via=_via(user, payload.via, contact.case))
+                             setting=payload.setting, via=_via(user, payload.via, contact.case),
+                             reason=payload.reason)
     return _contact_rows(user, [_contacts(user).get(pk=contact.pk)])[0]
 
 

@@ -63,6 +63,8 @@ class ConfirmForm(forms.Form):
 
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     setting = forms.ChoiceField(label=_("Setting"), choices=Setting.choices)
+    reason = forms.CharField(label=_("Why another category (if changed)"), required=False,
+                             max_length=500)
 
 
 class DismissForm(forms.Form):

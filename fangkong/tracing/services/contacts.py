@@ -197,9 +197,10 @@ def _locked(acting_user, contact: Contact) -> Contact:
 
 @transaction.atomic
 def contact_confirm(*, acting_user, contact: Contact, category: str = "", setting: str = "",
-                    via: Contact | None = None) -> Contact:
+                    via: Contact | None = None, reason: str = "") -> Contact:
     """Confirm a proposed contact, perhaps as another category (a companion found to be a
-    close contact); a close or secondary contact goes under control."""
+    close contact), which needs a reason: it decides whether the person is isolated. A close
+    or secondary contact goes under control."""
     require(acting_user, Perm.TRACE)
     contact = _locked(acting_user, contact)
     if contact.status != ContactStatus.PROPOSED:
@@ -207,6 +208,8 @@ def contact_confirm(*, acting_user, contact: Contact, category: str = "", settin
     category, setting = category or contact.category, setting or contact.setting
     _check_category(category, setting, via, contact.case)
     before = contact.category
+    if category != before and not reason.strip():
+        raise field_error("reason", _("Say why the category changes."), "reason")
     contact.category, contact.setting, contact.via = category, setting, via
     contact.status = ContactStatus.CONFIRMED
     contact.confirmed_at = timezone.now()
@@ -216,7 +219,7 @@ def contact_confirm(*, acting_user, contact: Contact, category: str = "", settin
     contact.save()
     audit(acting_user, "tracing.contact_confirm", contact.person, contact.place,
           changes={"status": (ContactStatus.PROPOSED, ContactStatus.CONFIRMED),
-                   "category": (before, category)})
+                   "category": (before, category)}, reason=reason.strip())
     return contact
 
 

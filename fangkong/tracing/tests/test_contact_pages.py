@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from fangkong.audit.models import AuditEvent
 from fangkong.cases.tests.util import at, report
 from fangkong.control.models import Basis, ControlOrder
 from fangkong.lib import idnumber
@@ -83,12 +84,20 @@ def test_a_second_tap_on_confirm_says_the_contact_is_confirmed_already(w, login)
     assert ControlOrder.objects.filter(person=w.cast.li).count() == 1
 
 
-def test_a_companion_confirmed_as_a_general_contact_needs_no_control(w, login):
-    act(login(w.cast.liudiao), "contact_confirm", w.li,
-        {"category": Category.GENERAL, "setting": Setting.HOUSEHOLD})
+def test_a_contact_confirmed_in_another_category_needs_a_reason_and_maybe_no_control(w, login):
+    """Proposed as a close contact, 李娜 was away all week: confirming her as a general
+    contact spares her isolation, so the tracer must say why."""
+    client = login(w.cast.liudiao)
+    data = {"category": Category.GENERAL, "setting": Setting.HOUSEHOLD}
+    refused = act(client, "contact_confirm", w.li, data)
+    assert refused.status_code == 400
+    assert escape(zh("Say why the category changes.")) in body_of(refused)
+    assert fresh(w.li).status == ContactStatus.PROPOSED
+    act(client, "contact_confirm", w.li, {**data, "reason": "整周出差在外"})
     contact = fresh(w.li)
     assert (contact.status, contact.category) == (ContactStatus.CONFIRMED, Category.GENERAL)
     assert not ControlOrder.objects.filter(person=w.cast.li).exists()
+    assert AuditEvent.objects.get(action="tracing.contact_confirm").reason == "整周出差在外"
 
 
 def test_dismissing_without_a_reason_keeps_the_contact_proposed(w, login):

@@ -315,6 +315,19 @@ def test_a_proposed_contact_is_confirmed_and_goes_under_control(t, login):
     assert uncontrolled["count"] == 0
 
 
+def test_confirming_in_another_category_needs_a_reason(t, login):
+    contact = Contact.objects.get(case=t.case, person=t.c.li)
+    client = login(t.c.liudiao)
+    url = f"{API}/contacts/{contact.uuid}/confirm"
+    refused = post(client, url, {"category": "general"})
+    assert refused.status_code == 422
+    assert refused.json()["codes"] == {"reason": ["reason"]}
+    contact.refresh_from_db()
+    assert contact.status == ContactStatus.PROPOSED
+    confirmed = post(client, url, {"category": "general", "reason": "整周出差在外"}).json()
+    assert (confirmed["category"], confirmed["control_order"]) == ("general", None)
+
+
 def test_a_proposed_contact_is_dismissed_with_a_reason(t, login):
     contact = Contact.objects.get(case=t.case, person=t.c.li)
     client = login(t.c.liudiao)

@@ -175,6 +175,7 @@ class InvestigationEventKind(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     STAYS_PROPOSED = "stays_proposed", _("Stays proposed from check-ins and household")
     CONTACTS_PROPOSED = "contacts_proposed", _("Contacts proposed")
+    STAY_REMOVED = "stay_removed", _("Stay removed")
 
 
 class InvestigationEvent(models.Model):

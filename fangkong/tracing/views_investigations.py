@@ -201,6 +201,8 @@ def _event_details(event) -> list[str]:
                   "sites: %(sites)s") % {"household": d.get("household", 0),
                                          "companions": d.get("companions", 0),
                                          "sites": d.get("exposure_sites", 0)}]
+    if event.kind == InvestigationEventKind.STAY_REMOVED and d.get("stay"):
+        return [d["stay"]]
     return []
 
 

@@ -141,7 +141,26 @@ def stay_remove(*, acting_user, stay: Stay, reason: str) -> None:
         raise field_error("reason", _("Say why the stay is removed."), "reason")
     audit(acting_user, "tracing.stay_remove", investigation.case, investigation.place,
           changes={"stay": (str(stay), None)}, reason=reason.strip())
+    # on the timeline, and remembered so that reading the check-ins again does not bring back
+    # what the tracer took out
+    where = stay.venue.name if stay.venue_id else (stay.place.name if stay.place_id
+                                                   else stay.note)
+    start, end = timezone.localtime(stay.started_at), timezone.localtime(stay.ended_at)
+    event(investigation, InvestigationEventKind.STAY_REMOVED, acting_user, detail={
+        "stay": f"{where} {start:%m-%d %H:%M}–{end:%m-%d %H:%M}", "source": stay.source,
+        "venue_id": stay.venue_id, "started_at": stay.started_at.isoformat()},
+        reason=reason.strip())
     stay.delete()
+
+
+def _removed(investigation: Investigation) -> tuple[set, bool]:
+    """The (venue, start) of check-in stays the tracer removed, and whether they removed
+    the household stay."""
+    details = investigation.events.filter(
+        kind=InvestigationEventKind.STAY_REMOVED).values_list("detail", flat=True)
+    checkins = {(d["venue_id"], datetime.datetime.fromisoformat(d["started_at"]))
+                for d in details if d.get("source") == StaySource.CHECKIN}
+    return checkins, any(d.get("source") == StaySource.HOUSEHOLD for d in details)
 
 
 def _merged(checkins) -> list[tuple[int, datetime.datetime, datetime.datetime]]:
@@ -155,11 +174,11 @@ def _merged(checkins) -> list[tuple[int, datetime.datetime, datetime.datetime]]:
     return [tuple(x) for x in out]
 
 
-def new_stays(investigation: Investigation, window, *, have: set, home: Stay | None
-              ) -> list[Stay]:
+def new_stays(investigation: Investigation, window, *, have: set, home: Stay | None,
+              add_home: bool = True) -> list[Stay]:
     """The stays to add (unsaved): the case's check-ins in the window not in `have` (venue,
     start), and the household for the whole window unless `home` is there already, in which
-    case it is moved to follow the window."""
+    case it is moved to follow the window (or `add_home` is false)."""
     case = investigation.case
     rows = (CheckIn.objects.filter(person_id=case.person_id,
                                    checked_in_at__lt=window.end, left_at__gt=window.start)
@@ -168,9 +187,10 @@ def new_stays(investigation: Investigation, window, *, have: set, home: Stay | N
                 ended_at=end, source=StaySource.CHECKIN)
            for venue_id, start, end in _merged(rows) if (venue_id, start) not in have]
     if home is None:
-        new.append(Stay(investigation=investigation, place_id=case.person.household_id,
-                        started_at=window.start, ended_at=window.end,
-                        source=StaySource.HOUSEHOLD))
+        if add_home:
+            new.append(Stay(investigation=investigation, place_id=case.person.household_id,
+                            started_at=window.start, ended_at=window.end,
+                            source=StaySource.HOUSEHOLD))
     elif (home.started_at, home.ended_at) != (window.start, window.end):
         # the window moved (an onset date learnt on reclassification): the home stay follows
         home.started_at, home.ended_at = window.start, window.end
@@ -201,7 +221,9 @@ def investigation_propose(*, acting_user, investigation: Investigation) -> dict:
     have = set(investigation.stays.filter(source=StaySource.CHECKIN)
                .values_list("venue_id", "started_at"))
     home = investigation.stays.filter(source=StaySource.HOUSEHOLD).first()
-    stays = new_stays(investigation, window, have=have, home=home)
+    removed, home_removed = _removed(investigation)
+    stays = new_stays(investigation, window, have=have | removed, home=home,
+                      add_home=not home_removed)
     Stay.objects.bulk_create(stays)
     if stays:
         event(investigation, InvestigationEventKind.STAYS_PROPOSED, acting_user,

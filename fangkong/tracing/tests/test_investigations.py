@@ -106,6 +106,28 @@ def test_the_trajectory_is_prefilled_from_check_ins_and_household(outbreak):
                      (StaySource.CHECKIN, shop.pk, None, at(12, 18))]
 
 
+def test_reading_again_does_not_bring_back_a_stay_the_tracer_removed(outbreak):
+    """A neighbour scanned 张伟's code at the shop by mistake, and 张伟 was away from home
+    the whole window: the tracer removes both stays, and a later reading of the check-ins
+    (a gate's late upload) proposes neither again."""
+    c = outbreak.cast
+    team(c)
+    shop = venue(c)
+    visit(shop, c.zhang, at(12, 18), 30)
+    investigation = report(outbreak, c.zhang, day=14).investigation
+    for stay in investigation.stays.all():
+        services.stay_remove(acting_user=c.liudiao, stay=stay, reason="邻居误扫，本人出差")
+    visit(shop, c.zhang, at(13, 9), 20)                 # uploaded late: a new stay
+    found = services.investigation_propose(acting_user=c.liudiao, investigation=investigation)
+    assert found["stays"] == 1
+    assert list(investigation.stays.values_list("venue", "started_at")) == [
+        (shop.pk, at(13, 9))]
+    removed = investigation.events.filter(kind="stay_removed")
+    assert [(e.reason, e.detail["stay"]) for e in removed] == [
+        ("邻居误扫，本人出差", "101 11-10 00:00–11-14 10:00"),
+        ("邻居误扫，本人出差", "开发区超市 11-12 18:00–11-12 18:30")]
+
+
 def test_a_stay_from_the_interview_must_end_after_it_starts(outbreak):
     c = outbreak.cast
     team(c)

@@ -29,7 +29,6 @@ from fangkong.places.models import Place, Venue
 from fangkong.places.selectors import place_labels
 from fangkong.tracing import chains, selectors, services
 from fangkong.tracing.models import (
-    NOT_STARTED,
     Category,
     Contact,
     ContactSource,
@@ -400,17 +399,13 @@ def _case_ref(case: Case) -> dict:
     return {"uuid": case.uuid, "number": case.number, "reported_at": case.reported_at}
 
 
-def _overdue(investigation: Investigation) -> bool:
-    return (investigation.status in (*NOT_STARTED, InvestigationStatus.IN_PROGRESS)
-            and investigation.core_due_at < timezone.now())
-
-
 def _summary(investigation: Investigation) -> dict:
     team = investigation.team
     return {"uuid": investigation.uuid, "case": _case_ref(investigation.case),
             "person": investigation.case.person.name, "status": investigation.status,
             "team": {"uuid": team.uuid, "name": team.name} if team else None,
-            "core_due_at": investigation.core_due_at, "overdue": _overdue(investigation),
+            "core_due_at": investigation.core_due_at,
+            "overdue": investigation.is_overdue(timezone.now()),
             "contact_count": getattr(investigation, "contact_count", 0)}
 
 

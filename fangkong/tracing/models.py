@@ -118,6 +118,12 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.UNASSIGNED, Status.ASSIGNED, Status.IN_PROGRESS, Status.CORE_DONE)
 NOT_STARTED = (Status.UNASSIGNED, Status.ASSIGNED)
+CLOCK_RUNNING = (*NOT_STARTED, Status.IN_PROGRESS)  # until core information is done
+
+
+def overdue_q(now, prefix: str = "") -> Q:
+    """Investigations whose core-information clock still runs past its due time."""
+    return Q(**{f"{prefix}status__in": CLOCK_RUNNING, f"{prefix}core_due_at__lt": now})
 
 
 class InvestigationQuerySet(ScopedQuerySet):
@@ -165,6 +171,9 @@ class Investigation(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status != Status.COMPLETED
+
+    def is_overdue(self, now) -> bool:
+        return self.status in CLOCK_RUNNING and self.core_due_at < now
 
 
 class InvestigationEventKind(models.TextChoices):

@@ -18,6 +18,7 @@ from fangkong.tracing.models import (
     Investigation,
     Status,
     Team,
+    overdue_q,
 )
 
 CONTROLLED = (Category.CLOSE, Category.SECONDARY)
@@ -34,8 +35,7 @@ def investigations_for(user, *, status: str = "", team: Team | None = None,
     if team is not None:
         rows = rows.filter(team=team)
     if overdue:
-        rows = rows.filter(status__in=(*NOT_STARTED, Status.IN_PROGRESS),
-                           core_due_at__lt=timezone.now())
+        rows = rows.filter(overdue_q(timezone.now()))
     return rows.annotate(contact_count=Count("case__contacts", distinct=True))
 
 
@@ -70,9 +70,8 @@ def teams_with_workload(user) -> QuerySet:
     return (Team.objects.accessible_to(user).prefetch_related("members").annotate(
         open_count=Count("investigations", filter=Q(
             investigations__status__in=OPEN_STATUSES), distinct=True),
-        overdue_count=Count("investigations", filter=Q(
-            investigations__status__in=(*NOT_STARTED, Status.IN_PROGRESS),
-            investigations__core_due_at__lt=now), distinct=True),
+        overdue_count=Count("investigations", filter=overdue_q(now, "investigations__"),
+                            distinct=True),
         done_count=Count("investigations", filter=Q(
             investigations__status=Status.COMPLETED), distinct=True)))
 
@@ -99,8 +98,7 @@ def dashboard(user) -> dict:
     counts = investigations.aggregate(
         not_started=Count("id", filter=Q(status__in=NOT_STARTED)),
         unassigned=Count("id", filter=Q(status=Status.UNASSIGNED)),
-        overdue=Count("id", filter=Q(status__in=(*NOT_STARTED, Status.IN_PROGRESS),
-                                     core_due_at__lt=now)),
+        overdue=Count("id", filter=overdue_q(now)),
         open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
         completed=Count("id", filter=Q(status=Status.COMPLETED)))
     contacts = Contact.objects.accessible_to(user)

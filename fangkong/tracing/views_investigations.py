@@ -41,7 +41,6 @@ from fangkong.tracing.forms_investigations import (
     StayRemoveForm,
 )
 from fangkong.tracing.models import (
-    NOT_STARTED,
     Category,
     Contact,
     ContactStatus,
@@ -58,7 +57,6 @@ NEXT_STEP = {
     Status.IN_PROGRESS: (Status.CORE_DONE, gettext_lazy("Core information done")),
     Status.CORE_DONE: (Status.COMPLETED, gettext_lazy("Complete the investigation")),
 }
-LATE_WHILE = (*NOT_STARTED, Status.IN_PROGRESS)  # the clock runs until core information is done
 GROUPS = (ContactStatus.PROPOSED, ContactStatus.CONFIRMED, ContactStatus.DISMISSED)
 
 
@@ -109,7 +107,7 @@ def _addresses(user, places) -> dict[int, str]:
 
 
 def clock(investigation: Investigation, now) -> dict:
-    late = investigation.status in LATE_WHILE and investigation.core_due_at < now
+    late = investigation.is_overdue(now)
     hours = int((now - investigation.core_due_at).total_seconds() // 3600) if late else 0
     return {"due": investigation.core_due_at, "overdue": late, "hours_late": hours,
             "done_at": investigation.core_done_at}

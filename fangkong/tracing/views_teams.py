@@ -29,13 +29,12 @@ from fangkong.places.models import Level, Place
 from fangkong.places.selectors import place_labels
 from fangkong.tracing import chains, selectors, services
 from fangkong.tracing.forms_teams import AssignForm, TeamCreateForm, TeamUpdateForm
-from fangkong.tracing.models import NOT_STARTED, Investigation, Status, Team
+from fangkong.tracing.models import Investigation, Status, Team
 
 T = "tracing/"
 TEAM_LEVELS = (Level.DISTRICT, Level.SUBDISTRICT)
 CHAIN_ROWS = 100  # cases per page of a cluster's table
 BIG_GRAPH = 200  # above this many cases the chain view drops labels and animation
-CLOCK_RUNNING = (*NOT_STARTED, Status.IN_PROGRESS)  # the core-information clock still runs
 
 
 # --- small helpers ------------------------------------------------------------------------
@@ -53,12 +52,8 @@ def _page(request, rows, size: int | None = None):
     return Paginator(rows, size or settings.FANGKONG_PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _overdue(investigation, now) -> bool:
-    return investigation.status in CLOCK_RUNNING and investigation.core_due_at < now
-
-
 def _rows(investigations, now) -> list[dict]:
-    return [{"investigation": i, "overdue": _overdue(i, now)} for i in investigations]
+    return [{"investigation": i, "overdue": i.is_overdue(now)} for i in investigations]
 
 
 def _team_places(user):

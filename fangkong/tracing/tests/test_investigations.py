@@ -4,14 +4,16 @@ teams covering the case's home, moved through their status in order."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from fangkong.accounts.services import user_create
 from fangkong.cases.tests.util import at, report
 from fangkong.core.cast import PASSWORD
-from fangkong.tracing import services
+from fangkong.tracing import selectors, services
 from fangkong.tracing.models import Investigation, Status, Stay, StaySource
 from fangkong.tracing.tests.util import team, venue, visit
 
@@ -176,3 +178,20 @@ def test_a_report_reads_the_same_whatever_its_stays_household_and_companions(out
     assert set(case.contacts.values_list("person", flat=True)) == {c.li.pk, c.zhao.pk,
                                                                    c.liu.pk}
     assert len(busy.captured_queries) == len(alone.captured_queries)
+
+
+def test_an_investigation_is_overdue_only_after_its_clock_and_until_core_information(outbreak):
+    """Reported 14 Nov 10:00, due 15 Nov 10:00: not overdue at 9:00, overdue at 11:00 in the
+    list filter too, and no longer once core information is done."""
+    c = outbreak.cast
+    team(c)
+    investigation = report(outbreak, c.zhang, day=14, hour=10).investigation
+    for hour, overdue in ((9, False), (11, True)):
+        with time_machine.travel(at(15, hour), tick=False):
+            assert investigation.is_overdue(timezone.now()) is overdue
+            assert list(selectors.investigations_for(c.liudiao, overdue=True)) == (
+                [investigation] if overdue else [])
+    for step in (Status.IN_PROGRESS, Status.CORE_DONE):
+        investigation = services.investigation_advance(
+            acting_user=c.liudiao, investigation=investigation, status=step)
+    assert not investigation.is_overdue(at(20))

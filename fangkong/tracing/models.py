@@ -248,6 +248,9 @@ class Category(models.TextChoices):
     COMPANION = "companion", _("Spatio-temporal companion")
 
 
+CONTROLLED = (Category.CLOSE, Category.SECONDARY)  # the contacts put under control
+
+
 class Setting(models.TextChoices):
     HOUSEHOLD = "household", _("Household")
     WORKPLACE = "workplace", _("Workplace")

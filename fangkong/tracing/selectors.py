@@ -9,9 +9,9 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from fangkong.tracing.models import (
+    CONTROLLED,
     NOT_STARTED,
     OPEN_STATUSES,
-    Category,
     Contact,
     ContactStatus,
     ExposureSite,
@@ -20,8 +20,6 @@ from fangkong.tracing.models import (
     Team,
     overdue_q,
 )
-
-CONTROLLED = (Category.CLOSE, Category.SECONDARY)
 
 
 def investigations_for(user, *, status: str = "", team: Team | None = None,

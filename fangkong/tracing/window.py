@@ -42,9 +42,6 @@ class Window:
     def reference_label(self) -> str:
         return str(REFERENCE_LABELS[self.reference])
 
-    def holds(self, at: datetime.datetime) -> bool:
-        return self.start <= at < self.end
-
 
 def _midnight(day: datetime.date) -> datetime.datetime:
     return day_bounds(day, settings.TIME_ZONE)[0]

@@ -26,13 +26,10 @@ from fangkong.people.selectors import ids_by_number
 from fangkong.places.models import Venue
 from fangkong.protocol.selectors import rules
 from fangkong.tracing.models import CheckIn, Source
+from fangkong.tracing.services.common import field_error
 
 MAX_AGE = datetime.timedelta(days=14)   # older movements no longer matter for tracing
 CLOCK_SLACK = datetime.timedelta(minutes=5)
-
-
-def _field_error(name: str, message: str, code: str) -> ValidationError:
-    return ValidationError({name: ValidationError(message, code=code)})
 
 
 def _minute(at: datetime.datetime) -> datetime.datetime:
@@ -41,11 +38,11 @@ def _minute(at: datetime.datetime) -> datetime.datetime:
 
 def _check_time(at: datetime.datetime, now: datetime.datetime) -> None:
     if timezone.is_naive(at):
-        raise _field_error("checked_in_at", _("The time needs a time zone."), "naive")
+        raise field_error("checked_in_at", _("The time needs a time zone."), "naive")
     if at > now + CLOCK_SLACK:
-        raise _field_error("checked_in_at", _("This time lies in the future."), "future")
+        raise field_error("checked_in_at", _("This time lies in the future."), "future")
     if at < now - MAX_AGE:
-        raise _field_error("checked_in_at", _("A check-in older than 14 days is not taken."),
+        raise field_error("checked_in_at", _("A check-in older than 14 days is not taken."),
                            "old")
 
 
@@ -54,11 +51,11 @@ def _check_left(left: datetime.datetime, arrived: datetime.datetime,
     """A gate's leaving time: aware, after the arrival, and not ahead of the clock (a
     year-2205 typo would be stored as a million pieces of the longest stay)."""
     if timezone.is_naive(left):
-        raise _field_error("left_at", _("The time needs a time zone."), "naive")
+        raise field_error("left_at", _("The time needs a time zone."), "naive")
     if left < arrived:
-        raise _field_error("left_at", _("A stay ends after it begins."), "order")
+        raise field_error("left_at", _("A stay ends after it begins."), "order")
     if left > now + CLOCK_SLACK:
-        raise _field_error("left_at", _("This time lies in the future."), "future")
+        raise field_error("left_at", _("This time lies in the future."), "future")
 
 
 def _stay(at: datetime.datetime) -> tuple[datetime.timedelta, datetime.timedelta]:
@@ -113,11 +110,11 @@ def find_by_id_and_phone(id_number: str, phone: str) -> Person:
     whether the number is unknown or the phone differs, so the form reveals nobody."""
     number = (id_number or "").strip().replace(" ", "").upper()
     if not number:
-        raise _field_error("id_number", _("Enter the ID number."), "required")
+        raise field_error("id_number", _("Enter the ID number."), "required")
     try:
         wanted = phones.normalise(phone)
     except phones.PhoneError:
-        raise _field_error("phone", _("Enter a valid mobile phone number."), "phone") from None
+        raise field_error("phone", _("Enter a valid mobile phone number."), "phone") from None
     person = (Person.objects.active().filter(id_type=IdType.MAINLAND, id_number=number)
               .first())
     if person is None or _phone(person) != wanted:
@@ -267,13 +264,13 @@ def check_in_batch(*, acting_user, scans: list[Scan]) -> ScanReport:
                                               (None, None))
         try:
             if venue is None:
-                raise _field_error("venue_code", _("Unknown venue code, or a venue outside "
+                raise field_error("venue_code", _("Unknown venue code, or a venue outside "
                                                    "your area."), "venue")
             if person_id is None:
-                raise _field_error("id_number", _("No resident with this ID number is "
+                raise field_error("id_number", _("No resident with this ID number is "
                                                   "registered."), "unknown")
             if scan.checked_in_at is None:
-                raise _field_error("checked_in_at", _("The time is missing."), "required")
+                raise field_error("checked_in_at", _("The time is missing."), "required")
             _check_time(scan.checked_in_at, now)
             if scan.left_at is not None:
                 _check_left(scan.left_at, scan.checked_in_at, now)

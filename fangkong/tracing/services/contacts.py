@@ -18,6 +18,7 @@ from fangkong.places.models import Venue
 from fangkong.protocol.selectors import profile_on, rules
 from fangkong.tracing.matching import Probe, companions
 from fangkong.tracing.models import (
+    CONTROLLED,
     Category,
     Contact,
     ContactSource,
@@ -33,7 +34,6 @@ from fangkong.tracing.services.common import (
     user_or_none,
 )
 
-CONTROLLED = (Category.CLOSE, Category.SECONDARY)
 PLAN_OF = {Category.CLOSE: "close-contact", Category.SECONDARY: "secondary-contact"}
 ISOLATING = (OrderKind.CENTRALISED_ISOLATION, OrderKind.HOME_ISOLATION)
 

@@ -11,7 +11,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -64,7 +64,10 @@ def isolated_at(case: Case) -> datetime.datetime:
         times.append(admitted)
     if case.in_control:
         reported_day = timezone.localtime(case.reported_at).date()
+        # the isolation that held the case on the day it was reported: one that ended
+        # before (released weeks earlier) left the case free, and infectious, meanwhile
         order = (ControlOrder.objects.filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gte=_midnight(reported_day)),
             person_id=case.person_id, starts_on__lte=reported_day,
             kind__in=[OrderKind.CENTRALISED_ISOLATION, OrderKind.HOME_ISOLATION],
             status__in=[OrderStatus.ACTIVE, OrderStatus.ESCALATED, OrderStatus.RELEASED])

@@ -4,6 +4,7 @@
 import datetime
 
 from fangkong.cases.tests.util import SHANGHAI, at, report
+from fangkong.control.models import ControlOrder, OrderStatus
 from fangkong.control.tests.util import close_contact
 from fangkong.tracing.tests.util import profile_with
 from fangkong.tracing.window import infectious_window
@@ -38,6 +39,19 @@ def test_the_window_ends_when_the_case_was_isolated_not_reported(outbreak):
                   route="centralised_isolation")
     assert order.kind == "centralised_isolation"
     assert infectious_window(case).end == midnight(14)
+
+
+def test_an_isolation_that_ended_before_the_report_does_not_end_the_window(outbreak):
+    """zhang was isolated from the 14th and released on the 15th; reported on the 20th he
+    had been free, and infectious, since: the window runs to the report."""
+    c = outbreak.cast
+    order = close_contact(outbreak, c.zhang, start=D(2022, 11, 14), case=report(
+        outbreak, c.zhao, "confirmed", day=13))
+    ControlOrder.objects.filter(pk=order.pk).update(status=OrderStatus.RELEASED,
+                                                    ended_at=at(15, 12))
+    case = report(outbreak, c.zhang, "asymptomatic", day=20, sample_date=D(2022, 11, 20),
+                  route="centralised_isolation")
+    assert infectious_window(case).end == at(20)
 
 
 def test_the_look_back_is_read_from_the_profile_of_the_reference_day(outbreak):
